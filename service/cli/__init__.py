@@ -8,7 +8,11 @@ import typer
 
 from interlayer.models.errors import InterlayerError
 
+from .campaign import campaign_app, measure_command, propose_command, recommend_command
+from .demo import demo_command
+from .keys import keys_app
 from .recipe import recipe_command
+from .serve import serve_command, worker_command
 from .simulate import simulate_app
 
 app = typer.Typer(
@@ -19,6 +23,14 @@ app = typer.Typer(
 )
 app.command("recipe")(recipe_command)
 app.add_typer(simulate_app, name="simulate")
+app.command("serve")(serve_command)
+app.command("worker")(worker_command)
+app.add_typer(keys_app, name="keys")
+app.add_typer(campaign_app, name="campaign")
+app.command("propose")(propose_command)
+app.command("measure")(measure_command)
+app.command("recommend")(recommend_command)
+app.command("demo")(demo_command)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -5,3 +5,5 @@ from __future__ import annotations
 import typer
 
 simulate_app = typer.Typer(help="Run a physics model on a recipe or a film.", no_args_is_help=True)
+
+from . import simulate_phasefield  # noqa: E402,F401  registers the command

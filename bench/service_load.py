@@ -1,0 +1,244 @@
+"""Service load: simulation jobs per second end to end, and recommendation latency under 20 clients.
+
+    python -m bench.service_load [--jobs 2000] [--clients 20] [--requests 50]
+
+Needs PostgreSQL (127.0.0.1:5432, database ``test`` for admin) and Redis (127.0.0.1:6379). It
+creates a scratch database and uses Redis database 12 with a unique key prefix; everything is
+removed afterwards.
+
+1. Jobs/s: POST /v1/simulations with a trivial model (below) from 16 client threads, through the API
+   (its own uvicorn process), PostgreSQL, Redis and two worker processes, until every job row is
+   ``succeeded``. Target ≥ 200 jobs/s.
+2. GET /v1/campaigns/{id}/recommendation from 20 concurrent clients after a measurement change:
+   p50 / p95. Target p95 ≤ 100 ms.
+3. Baseline: Celery's bare no-op on the same Redis and two worker processes: one round trip
+   (``delay().get()``) and the throughput of N no-ops.
+
+The trivial model is registered only in this benchmark's processes (INTERLAYER_EXTRA_MODELS).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+
+import httpx
+import redis
+from celery import Celery
+from sqlalchemy import func, select
+
+from interlayer.service.db import engine_for, migrate
+from interlayer.service.embedded import free_port, start_worker, stop_process, worker_environment
+from interlayer.service.keys import create_key
+from interlayer.service.settings import Settings
+from interlayer.service.tables import Job
+
+POSTGRES_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=test"
+REDIS_URL = "redis://127.0.0.1:6379/12"
+REPO = Path(__file__).resolve().parents[1]
+TARGET_JOBS_PER_S = 200.0
+TARGET_P95_MS = 100.0
+
+
+def trivial_simulation(metal, recipe, parameters, progress=None, should_cancel=None):
+    """The cheapest simulation there is: echoes its input (benchmarks the job machinery, not physics)."""
+    return {"model": "trivial", "model_version": "bench-1", "metal": metal, "recipe": recipe,
+            "parameters": dict(parameters), "result": {"echo": parameters.get("i")}}
+
+
+trivial_simulation.MODEL_VERSION = "bench-1"
+
+# Celery's own round trip, for comparison: the same Redis, a result backend, nothing else.
+noop_app = Celery("bench_noop")
+noop_app.conf.update(broker_url=os.environ.get("BENCH_NOOP_BROKER", REDIS_URL),
+                     result_backend=os.environ.get("BENCH_NOOP_BROKER", REDIS_URL),
+                     task_default_queue=os.environ.get("BENCH_NOOP_QUEUE", "bench-noop"),
+                     broker_transport_options={"global_keyprefix": os.environ.get("BENCH_NOOP_QUEUE", "bench-noop") + ":"},
+                     result_backend_transport_options={"global_keyprefix": os.environ.get("BENCH_NOOP_QUEUE", "bench-noop") + ":"},
+                     task_acks_late=True, worker_prefetch_multiplier=1, worker_hijack_root_logger=False)
+
+
+@noop_app.task(name="bench.noop")
+def noop() -> None:
+    return None
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def wait_ready(url: str, timeout_s: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} never became ready")
+
+
+def start_api(settings: Settings, port: int, processes: int) -> subprocess.Popen:
+    env = worker_environment(settings)
+    return subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "interlayer.service.api:create_app",
+                             "--host", "127.0.0.1", "--port", str(port), "--workers", str(processes),
+                             "--log-level", "warning", "--no-access-log"], env=env, cwd=REPO, start_new_session=True)
+
+
+def jobs_per_second(settings: Settings, url: str, key: str, count: int, threads: int) -> tuple[float, float]:
+    """(submitted per s, completed per s end to end) for ``count`` trivial simulation jobs."""
+    engine = engine_for(settings.database_url)
+    run = uuid.uuid4().hex[:8]
+    local = threading.local()
+
+    def submit(i: int) -> None:
+        if not hasattr(local, "client"):
+            local.client = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {key}"}, timeout=30)
+        response = local.client.post("/v1/simulations", json={"model": "trivial", "metal": "Li", "recipe": "Li@(1ALD-1MLD)10",
+                                                              "parameters": {"i": i, "run": run}})
+        response.raise_for_status()
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(submit, range(count)))
+    submitted = time.perf_counter() - started
+    while True:
+        with engine.connect() as connection:
+            done = connection.execute(select(func.count()).select_from(Job).where(
+                Job.kind == "simulation", Job.status == "succeeded", Job.input["data"]["parameters"]["run"].as_string() == run)).scalar()
+        if done >= count:
+            break
+        if time.perf_counter() - started > 600:
+            raise RuntimeError(f"only {done} of {count} jobs finished")
+        time.sleep(0.05)
+    return count / submitted, count / (time.perf_counter() - started)
+
+
+def recommendation_latency(url: str, key: str, clients: int, requests: int) -> tuple[float, float, float]:
+    headers = {"Authorization": f"Bearer {key}"}
+    with httpx.Client(base_url=url, headers=headers, timeout=60) as client:
+        campaign = client.post("/v1/campaigns", json={"name": "load", "metal": "Na", "physics": "none"}).json()
+        rows = [{"recipe": r, "lifetime_h": h} for r, h in
+                (("Na@(1ALD-1MLD)10", 2100.0), ("Na@(2ALD-2MLD)10", 1500.0), ("Na@(5ALD-5MLD)4", 600.0),
+                 ("Na@(1ALD-1MLD)40", 900.0), ("Na@(3ALD-1MLD)20", 1100.0), ("Na@(1ALD-3MLD)5", 1300.0))]
+        posted = client.post(f"/v1/campaigns/{campaign['id']}/measurements", json=rows).json()
+        # The ingest job refits after the change and stores the recommendation: wait for it.
+        while client.get(f"/v1/jobs/{posted['job']['id']}").json()["status"] not in ("succeeded", "failed"):
+            time.sleep(0.1)
+    path = f"/v1/campaigns/{campaign['id']}/recommendation"
+    latencies: list[float] = []
+    lock = threading.Lock()
+
+    def one_client(_: int) -> None:
+        with httpx.Client(base_url=url, headers=headers, timeout=60) as client:
+            client.get(path).raise_for_status()  # connect outside the measurement
+            mine = []
+            for _ in range(requests):
+                started = time.perf_counter()
+                client.get(path).raise_for_status()
+                mine.append(time.perf_counter() - started)
+        with lock:
+            latencies.extend(mine)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(one_client, range(clients)))
+    elapsed = time.perf_counter() - started
+    return 1000 * percentile(latencies, 0.5), 1000 * percentile(latencies, 0.95), len(latencies) / elapsed
+
+
+def celery_noop_baseline(prefix: str, count: int) -> tuple[float, float]:
+    """(median round trip ms of delay().get(), no-ops per s through two worker processes)."""
+    env = dict(os.environ, BENCH_NOOP_BROKER=REDIS_URL, BENCH_NOOP_QUEUE=f"{prefix}-noop", PYTHONPATH=str(REPO))
+    os.environ.update(BENCH_NOOP_QUEUE=env["BENCH_NOOP_QUEUE"])
+    noop_app.conf.task_default_queue = env["BENCH_NOOP_QUEUE"]
+    options = {"global_keyprefix": env["BENCH_NOOP_QUEUE"] + ":"}
+    noop_app.conf.broker_transport_options = options
+    noop_app.conf.result_backend_transport_options = options
+    workers = [subprocess.Popen([sys.executable, "-m", "celery", "-A", "bench.service_load:noop_app", "worker",
+                                 "--concurrency=1", "--pool=prefork", "--without-gossip", "--without-mingle",
+                                 f"--hostname=noop{i}-{prefix}@%h", "--loglevel=WARNING", "-Q", env["BENCH_NOOP_QUEUE"]],
+                                env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                start_new_session=True) for i in range(2)]
+    try:
+        noop.delay().get(timeout=60)  # both up and warm
+        trips = []
+        for _ in range(100):
+            started = time.perf_counter()
+            noop.delay().get(timeout=30)
+            trips.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        results = [noop.delay() for _ in range(count)]
+        for result in results:
+            result.get(timeout=120)
+        return 1000 * statistics.median(trips), count / (time.perf_counter() - started)
+    finally:
+        for worker in workers:
+            stop_process(worker)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=2000)
+    parser.add_argument("--threads", type=int, default=16, help="client threads submitting jobs")
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=50, help="GETs per client")
+    parser.add_argument("--api-processes", type=int, default=2)
+    args = parser.parse_args()
+
+    import psycopg
+    prefix = f"bench-{uuid.uuid4().hex[:8]}"
+    database = prefix.replace("-", "_")
+    admin = psycopg.connect(POSTGRES_ADMIN, autocommit=True)
+    admin.execute(f'CREATE DATABASE "{database}"')
+    settings = Settings(database_url=f"postgresql+psycopg://postgres@127.0.0.1:5432/{database}", redis_url=REDIS_URL,
+                        queue_prefix=prefix, heartbeat_s=5.0, simulation_time_limit_s=600,
+                        extra_models="trivial=bench.service_load:trivial_simulation")
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
+    processes: list[subprocess.Popen] = []
+    try:
+        migrate(settings.database_url)
+        key = create_key(settings.database_url, "bench")
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        processes.append(start_api(settings, port, args.api_processes))
+        processes.extend(start_worker(replace(settings), concurrency=1) for _ in range(2))
+        wait_ready(url)
+        jobs_per_second(settings, url, key, 100, args.threads)  # warm up connections and imports
+        submit_rate, end_to_end = jobs_per_second(settings, url, key, args.jobs, args.threads)
+        p50, p95, throughput = recommendation_latency(url, key, args.clients, args.requests)
+    finally:
+        for process in processes:
+            stop_process(process)
+    noop_trip_ms, noop_rate = celery_noop_baseline(prefix, args.jobs)
+    engine_for(settings.database_url).dispose()
+    admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    client = redis.Redis.from_url(REDIS_URL)
+    for stale in client.scan_iter(f"{prefix}*", count=1000):
+        client.delete(stale)
+
+    print(f"machine: {os.cpu_count()} cores; PostgreSQL + Redis on 127.0.0.1; API {args.api_processes} uvicorn process(es); "
+          f"2 worker processes (prefork, concurrency 1)")
+    print(f"{'measure':<58}{'value':>12}  target / baseline")
+    print(f"{'simulation jobs end to end (API->DB->Redis->worker->DB)':<58}{end_to_end:>9.0f}/s   target >= {TARGET_JOBS_PER_S:.0f}/s")
+    print(f"{'  of which submission alone (POST /v1/simulations)':<58}{submit_rate:>9.0f}/s")
+    print(f"{'Celery bare no-op, 2 workers, same Redis':<58}{noop_rate:>9.0f}/s   baseline")
+    print(f"{'Celery bare no-op round trip delay().get()':<58}{noop_trip_ms:>9.2f} ms  baseline")
+    print(f"{f'GET recommendation, {args.clients} clients, p50':<58}{p50:>9.1f} ms")
+    print(f"{f'GET recommendation, {args.clients} clients, p95':<58}{p95:>9.1f} ms  target <= {TARGET_P95_MS:.0f} ms")
+    print(f"{'GET recommendation throughput':<58}{throughput:>9.0f}/s")
+
+
+if __name__ == "__main__":
+    main()

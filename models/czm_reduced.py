@@ -1,0 +1,175 @@
+"""Reduced CZM: an axisymmetric Reissner–Mindlin plate with von Kármán strains on a cohesive foundation.
+
+Linear 1D elements in r for the mid-surface radial displacement u, the deflection w and the
+rotation β (β → w' for thin plates); two-point Gauss quadrature, one point for transverse shear
+(no shear locking). Strains, with z up from the mid-surface:
+  ε_r = u' + w'²/2,  ε_θ = u/r,  κ_r = β',  κ_θ = β/r,  γ = w' − β.
+The interface sits at the bottom face, z = −h/2: opening δn = w, slip δs = u + (h/2) β.
+Degrees of freedom are interleaved [u, w, β] per node so the tangent is banded (5 + 5 diagonals).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from scipy.linalg import solve_banded
+
+from .czm_solver import PlateProblem
+
+_GAUSS = np.array([-1.0, 1.0]) / np.sqrt(3.0)
+_BAND = 5  # half bandwidth of the interleaved [u, w, β] tangent
+
+
+def _graded(start: float, stop: float, first: float, ratio: float, largest: float) -> np.ndarray:
+    """Points from ``start`` to ``stop`` (either direction): steps grow from ``first`` by ``ratio`` up to ``largest``."""
+    length = abs(stop - start)
+    steps, total, size = [], 0.0, first
+    while total < length:
+        steps.append(size)
+        total += size
+        size = min(size * ratio, largest)
+    steps = np.array(steps) * (length / total)
+    return start + np.sign(stop - start) * np.concatenate([[0.0], np.cumsum(steps)])
+
+
+def radial_grid(problem: PlateProblem) -> np.ndarray:
+    """Nodes in r: graded towards the debond front from both sides, uniform over the fine zone."""
+    a, step = problem.debond_radius_nm, problem.fine_step_nm
+    inner = _graded(a, 0.0, step, 1.2, a / 12.0)[::-1]
+    count = max(1, int(np.ceil((problem.fine_end_nm - a) / step)))
+    fine = np.linspace(a, problem.fine_end_nm, count + 1)
+    outer = _graded(problem.fine_end_nm, problem.outer_radius_nm, step, 1.3, 4.0 * problem.thickness_nm)
+    return np.concatenate([inner, fine[1:], outer[1:]])
+
+
+class AxisymmetricPlate:
+    """The ``Discretization`` of ``czm_solver`` for the reduced model."""
+
+    def __init__(self, problem: PlateProblem) -> None:
+        self.problem = problem
+        self.nodes_nm = radial_grid(problem)
+        n_nodes = len(self.nodes_nm)
+        self.n_dofs = 3 * n_nodes
+        self.centre_dof = 1
+        r1, r2 = self.nodes_nm[:-1], self.nodes_nm[1:]
+        self.length = r2 - r1
+        # shape functions at the Gauss points, shape (elements, 2)
+        self.n1 = np.repeat(((1.0 - _GAUSS) / 2.0)[None], len(r1), axis=0)
+        self.n2 = 1.0 - self.n1
+        self.radius = self.n1 * r1[:, None] + self.n2 * r2[:, None]
+        self.quadrature_radius_nm = self.radius
+        self.weight = self.radius * self.length[:, None] / 2.0
+        self.mid_radius = (r1 + r2) / 2.0
+        self.element_dofs = 3 * np.arange(len(r1))[:, None] + np.arange(6)[None]
+        # the initially debonded zone starts fully damaged
+        debonded = self.radius < problem.debond_radius_nm
+        self.initial_history = np.where(debonded, problem.law.failure_opening_nm, 0.0)
+        self.fixed = np.array([0, 2])  # u(0) = β(0) = 0 by symmetry
+
+    def _kinematics(self, displacement: np.ndarray):
+        q = displacement[self.element_dofs]
+        n1, n2, inv_l = self.n1, self.n2, 1.0 / self.length[:, None]
+        u = n1 * q[:, 0:1] + n2 * q[:, 3:4]
+        w = n1 * q[:, 1:2] + n2 * q[:, 4:5]
+        beta = n1 * q[:, 2:3] + n2 * q[:, 5:6]
+        du = (q[:, 3:4] - q[:, 0:1]) * inv_l
+        dw = (q[:, 4:5] - q[:, 1:2]) * inv_l
+        dbeta = (q[:, 5:6] - q[:, 2:3]) * inv_l
+        return q, u, w, beta, du, dw, dbeta
+
+    def internal(self, displacement: np.ndarray, history: np.ndarray):
+        p = self.problem
+        h, nu = p.thickness_nm, p.poisson_ratio
+        a_mem, d_bend = p.membrane_stiffness_gpa_nm, p.bending_stiffness_gpa_nm3
+        q, u, w, beta, du, dw, dbeta = self._kinematics(displacement)
+        r, n1, n2 = self.radius, self.n1, self.n2
+        inv_l = np.broadcast_to(1.0 / self.length[:, None], r.shape)
+        zero = np.zeros_like(r)
+        slope = dw if p.geometric_nonlinearity else zero
+
+        # ε_r = u' + w'²/2, ε_θ = u/r; κ_r = β', κ_θ = β/r
+        eps_r, eps_t = du + 0.5 * slope**2, u / r
+        kap_r, kap_t = dbeta, beta / r
+        # N = A (ε_r + ν ε_θ, ε_θ + ν ε_r), M = D (κ_r + ν κ_θ, κ_θ + ν κ_r)
+        n_r, n_t = a_mem * (eps_r + nu * eps_t), a_mem * (eps_t + nu * eps_r)
+        m_r, m_t = d_bend * (kap_r + nu * kap_t), d_bend * (kap_t + nu * kap_r)
+        # interface at the bottom face: δn = w, δs = u + (h/2) β
+        t_n, t_s, c_coh, trial, _ = p.law.respond(w, (u + 0.5 * h * beta)[None], history)
+
+        # strain measures [ε_r, ε_θ, κ_r, κ_θ, δn, δs] and their derivatives by the element dofs
+        # [u1, w1, β1, u2, w2, β2]: shape (elements, points, 6 measures, 6 dofs)
+        b = np.zeros(r.shape + (6, 6))
+        b[..., 0, [0, 3]] = np.stack([-inv_l, inv_l], axis=-1)
+        b[..., 0, [1, 4]] = np.stack([-slope * inv_l, slope * inv_l], axis=-1)
+        b[..., 1, [0, 3]] = np.stack([n1 / r, n2 / r], axis=-1)
+        b[..., 2, [2, 5]] = np.stack([-inv_l, inv_l], axis=-1)
+        b[..., 3, [2, 5]] = np.stack([n1 / r, n2 / r], axis=-1)
+        b[..., 4, [1, 4]] = np.stack([n1, n2], axis=-1)
+        b[..., 5, [0, 2, 3, 5]] = np.stack([n1, 0.5 * h * n1, n2, 0.5 * h * n2], axis=-1)
+        # conjugate stresses and the material tangent: plane-stress plate blocks and the cohesive block
+        stress = np.stack([n_r, n_t, m_r, m_t, t_n, t_s[0]], axis=-1)
+        tangent = np.zeros(r.shape + (6, 6))
+        tangent[..., 0:2, 0:2] = a_mem * np.array([[1.0, nu], [nu, 1.0]])
+        tangent[..., 2:4, 2:4] = d_bend * np.array([[1.0, nu], [nu, 1.0]])
+        tangent[..., 4:6, 4:6] = np.moveaxis(c_coh, (0, 1), (-2, -1))
+        force = np.einsum("eg,egai,ega->ei", self.weight, b, stress)
+        weighted = np.einsum("egai,egab->egib", b, tangent * self.weight[..., None, None])
+        stiffness = np.einsum("egib,egbj->eij", weighted, b)
+        if p.geometric_nonlinearity:
+            # N_r ∂²ε_r/∂w² = N_r (dN ⊗ dN) on the w dofs
+            geo = np.sum(self.weight * n_r, axis=1) / self.length**2
+            for i, j, sign in ((1, 1, 1.0), (1, 4, -1.0), (4, 1, -1.0), (4, 4, 1.0)):
+                stiffness[:, i, j] += sign * geo
+
+        # transverse shear at the element midpoint: γ = w' − β, Q = k G h γ
+        one = np.ones_like(self.length)
+        b_gam = np.stack([0.0 * one, -1.0 / self.length, -0.5 * one, 0.0 * one, 1.0 / self.length, -0.5 * one], axis=-1)
+        gamma = np.einsum("ei,ei->e", b_gam, q)
+        w_mid = self.mid_radius * self.length * p.shear_stiffness_gpa_nm
+        force += (w_mid * gamma)[:, None] * b_gam
+        stiffness += w_mid[:, None, None] * b_gam[:, :, None] * b_gam[:, None, :]
+
+        global_force = np.zeros(self.n_dofs)
+        np.add.at(global_force, self.element_dofs, force)
+        global_force[self.fixed] = 0.0  # reactions of the symmetry conditions
+        return global_force, stiffness, trial
+
+    def pressure_load(self, history: np.ndarray) -> np.ndarray:
+        """∫ p w r dr over the loaded area for p = 1: the nucleus (r < a), or the debonded area weighted by damage."""
+        p = self.problem
+        if p.pressure_follows_debond:
+            loaded = p.law.damage(history)
+        else:
+            loaded = (self.radius < p.debond_radius_nm).astype(float)
+        per_element = np.stack([np.sum(self.weight * loaded * self.n1, axis=1), np.sum(self.weight * loaded * self.n2, axis=1)], axis=1)
+        load = np.zeros(self.n_dofs)
+        np.add.at(load, self.element_dofs[:, [1, 4]], per_element)
+        return load
+
+    def factorize(self, stiffness: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+        band = np.zeros((2 * _BAND + 1, self.n_dofs))
+        first = self.element_dofs[:, 0]
+        for i in range(6):
+            for j in range(6):
+                # banded storage: ab[BAND + i − j, j] = K[i, j]; columns differ between elements
+                band[_BAND + i - j, first + j] += stiffness[:, i, j]
+        # symmetry dofs: identity row and column
+        for dof in self.fixed:
+            band[:, dof] = 0.0
+            for col in range(max(0, dof - _BAND), min(self.n_dofs, dof + _BAND + 1)):
+                band[_BAND + dof - col, col] = 0.0
+            band[_BAND, dof] = 1.0
+
+        def solve(rhs: np.ndarray) -> np.ndarray:
+            rhs = np.array(rhs, dtype=float)
+            rhs[self.fixed] = 0.0
+            return solve_banded((_BAND, _BAND), band, rhs, check_finite=False)
+
+        return solve
+
+    def interface_state(self, displacement: np.ndarray) -> dict[str, np.ndarray]:
+        """Nodal opening, slip and equivalent opening (for the energy release rate at the tip)."""
+        u, w, beta = displacement[0::3], displacement[1::3], displacement[2::3]
+        slip = u + 0.5 * self.problem.thickness_nm * beta
+        return {"radius_nm": self.nodes_nm, "opening_nm": w, "equivalent_nm": np.sqrt(np.maximum(w, 0.0) ** 2 + slip**2)}

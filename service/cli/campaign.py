@@ -1,0 +1,126 @@
+"""``interlayer campaign|propose|measure|recommend``: a campaign through the HTTP API."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ..client import Client
+from .output import console, emit
+
+URL_OPTION = typer.Option(os.environ.get("INTERLAYER_URL", "http://127.0.0.1:8000"), "--url",
+                          help="The API (env INTERLAYER_URL).")
+KEY_OPTION = typer.Option(os.environ.get("INTERLAYER_API_KEY"), "--api-key",
+                          help="API key (env INTERLAYER_API_KEY; `interlayer keys create` makes one).")
+JSON_OPTION = typer.Option(False, "--json", help="Print JSON instead of a table.")
+
+campaign_app = typer.Typer(help="Create, list and show campaigns.", no_args_is_help=True)
+
+
+def _client(url: str, api_key: str | None) -> Client:
+    return Client(url, api_key)
+
+
+@campaign_app.command("create")
+def create_command(name: str = typer.Argument(..., help="A name for people."),
+                   metal: str = typer.Option(..., help="Li or Na."),
+                   max_ald_cycles: int = typer.Option(10), max_mld_cycles: int = typer.Option(10),
+                   max_supercycles: int = typer.Option(100), max_thickness_nm: float = typer.Option(40.0),
+                   min_thickness_nm: float = typer.Option(0.0), symmetric_only: bool = typer.Option(False),
+                   physics: str = typer.Option("czm", help="Physics prior: czm or none."),
+                   seed: int = typer.Option(0), related: list[str] = typer.Option([], help="Campaign ids to learn from."),
+                   url: str = URL_OPTION, api_key: str = KEY_OPTION, as_json: bool = JSON_OPTION) -> None:
+    """Create a campaign over a design space of recipes."""
+    space = {"max_ald_cycles": max_ald_cycles, "max_mld_cycles": max_mld_cycles, "max_supercycles": max_supercycles,
+             "max_thickness_nm": max_thickness_nm, "min_thickness_nm": min_thickness_nm, "symmetric_only": symmetric_only}
+    with _client(url, api_key) as client:
+        campaign = client.create_campaign(name, metal, space=space, physics=physics, seed=seed, related_campaigns=related)
+    emit(f"campaign {campaign['id']}", _flat(campaign), as_json)
+
+
+@campaign_app.command("list")
+def list_command(url: str = URL_OPTION, api_key: str = KEY_OPTION, as_json: bool = JSON_OPTION) -> None:
+    """The campaigns of this key's owner."""
+    with _client(url, api_key) as client:
+        campaigns = client.campaigns()
+    if as_json:
+        print(json.dumps(campaigns))
+        return
+    table = Table("id", "name", "metal", "physics", "data version", "created")
+    for c in campaigns:
+        table.add_row(c["id"], c["name"], c["metal"], c["physics"], str(c["data_version"]), c["created_at"][:19])
+    console.print(table)
+
+
+@campaign_app.command("show")
+def show_command(campaign_id: str, url: str = URL_OPTION, api_key: str = KEY_OPTION, as_json: bool = JSON_OPTION) -> None:
+    """One campaign with its proposal and measurement counts."""
+    with _client(url, api_key) as client:
+        emit(f"campaign {campaign_id}", _flat(client.campaign(campaign_id)), as_json)
+
+
+def propose_command(campaign_id: str, count: int = typer.Option(4, "-n", "--count", help="Recipes in the batch."),
+                    wait: bool = typer.Option(False, "--wait", help="Wait for the batch, with progress."),
+                    url: str = URL_OPTION, api_key: str = KEY_OPTION, as_json: bool = JSON_OPTION) -> None:
+    """Ask for the next batch of recipes to coat (a job; --wait shows its progress and the batch)."""
+    with _client(url, api_key) as client:
+        job = client.propose(campaign_id, count)
+        if not wait:
+            emit(f"job {job['id']}", {k: job[k] for k in ("id", "kind", "status", "message")}, as_json)
+            return
+        job = wait_with_progress(client, job, f"proposing {count}")
+    if as_json:
+        print(json.dumps(job["proposals"]))
+        return
+    table = Table("proposal", "recipe", "thickness nm", "predicted h", "90% interval h", title=f"batch from job {job['id']}")
+    for p in job["proposals"]:
+        table.add_row(p["id"], p["recipe"], f"{p['thickness_nm']:.1f}", f"{p['predicted_lifetime_h']:.0f}",
+                      f"{p['interval_h'][0]:.0f} – {p['interval_h'][1]:.0f}")
+    console.print(table)
+
+
+def measure_command(campaign_id: str, file: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV with a header."),
+                    idempotency_key: str = typer.Option(None, help="Repeat a post safely (default: the file's hash)."),
+                    url: str = URL_OPTION, api_key: str = KEY_OPTION, as_json: bool = JSON_OPTION) -> None:
+    """Post measured lifetimes from a CSV file (recipe or proposal_id, lifetime_h, censored, ...); all rows or none."""
+    import hashlib
+    key = idempotency_key or hashlib.sha256(file.read_bytes()).hexdigest()[:40]
+    with _client(url, api_key) as client:
+        stored = client.measure(campaign_id, file, idempotency_key=key)
+    emit(f"campaign {campaign_id}", {"stored rows": len(stored["measurements"]), "data version": stored["data_version"]},
+         as_json)
+
+
+def recommend_command(campaign_id: str, url: str = URL_OPTION, api_key: str = KEY_OPTION, as_json: bool = JSON_OPTION) -> None:
+    """The recipe the surrogate recommends now, with its interval and the best observed cell."""
+    with _client(url, api_key) as client:
+        recommendation = client.recommendation(campaign_id)
+    if as_json:
+        print(json.dumps(recommendation))
+        return
+    best = recommendation.get("best_observed") or {}
+    emit(f"recommendation for {campaign_id}", {
+        "recipe": recommendation["recipe"], "predicted lifetime h": recommendation["predicted_lifetime_h"],
+        "90% interval h": " – ".join(f"{v:.0f}" for v in recommendation["interval_h"]),
+        "probability best": recommendation["probability_best"],
+        "conservative recipe": recommendation["conservative_recipe"],
+        "best observed": f"{best.get('recipe')} {best.get('lifetime_h', 0):.0f} h" + (" (still running)" if best.get("censored") else "")
+        if best else "none yet",
+        "data version": recommendation["data_version"]}, False)
+
+
+def wait_with_progress(client: Client, job: dict, label: str) -> dict:
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                  TextColumn("{task.fields[message]}"), TimeElapsedColumn(), console=console) as progress:
+        task = progress.add_task(label, total=1.0, message="queued")
+        return client.wait(job, progress=lambda state: progress.update(task, completed=state["progress"],
+                                                                      message=state["message"]))
+
+
+def _flat(values: dict) -> dict:
+    return {k: json.dumps(v) if isinstance(v, (dict, list)) else v for k, v in values.items()}

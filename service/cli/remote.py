@@ -1,0 +1,18 @@
+"""Run a simulation on a service instead of locally: the helper behind ``interlayer simulate ... --remote URL``."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from ..client import Client
+from .campaign import wait_with_progress
+
+
+def simulate_remote(url: str, model: str, metal: str, recipe: str, parameters: dict[str, Any] | None = None,
+                    api_key: str | None = None) -> dict[str, Any]:
+    """Queue ``model`` on ``recipe`` at ``url`` (key from INTERLAYER_API_KEY unless given), show progress, return
+    the same JSON as ``run_simulation`` (served from the shared cache when these inputs ran before)."""
+    with Client(url, api_key or os.environ.get("INTERLAYER_API_KEY")) as client:
+        job = client.simulate(model, metal, recipe, parameters or {})
+        return wait_with_progress(client, job, f"{model} {recipe}")["simulation"]

@@ -1,0 +1,50 @@
+"""``interlayer serve`` and ``interlayer worker``: the service processes."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import typer
+import uvicorn
+
+from ..settings import load_settings
+
+
+def serve_command(
+    host: str = typer.Option("127.0.0.1", help="Address the API listens on."),
+    port: int = typer.Option(8000, help="Port of the API."),
+    workers: int = typer.Option(1, help="Worker processes to start beside the API (0: run them elsewhere)."),
+    concurrency: int = typer.Option(2, help="Jobs each worker process runs at once."),
+    broker: str = typer.Option("auto", help="Embedded broker when INTERLAYER_REDIS_URL is unset: auto, redis-server or fakeredis."),
+) -> None:
+    """Run the API, with worker processes and (without INTERLAYER_REDIS_URL) an embedded broker."""
+    from ..embedded import LocalStack
+    from ..api import create_app
+
+    settings = load_settings()
+    stack = LocalStack(settings, workers=workers, concurrency=concurrency, broker=broker,
+                       log_dir=Path(settings.database_url.removeprefix("sqlite:///")).parent
+                       if settings.database_url.startswith("sqlite:///") else None)
+    stack.start(api=False)
+    typer.echo(f"interlayer: database {settings.database_url}", err=True)
+    typer.echo(f"interlayer: broker {stack.settings.redis_url} ({stack.broker.kind if stack.broker else 'external'}), "
+               f"{workers} worker process(es); API on http://{host}:{port}", err=True)
+    # Children inherit the broker URL so that `interlayer worker` elsewhere on this machine can join.
+    os.environ["INTERLAYER_REDIS_URL"] = stack.settings.redis_url
+    try:
+        uvicorn.run(create_app(stack.settings), host=host, port=port, log_level="warning")
+    except KeyboardInterrupt:
+        pass  # Ctrl-C: uvicorn already shut down gracefully
+    finally:
+        stack.stop()
+
+
+def worker_command(
+    concurrency: int = typer.Option(1, help="Jobs this process runs at once (prefork children)."),
+    loglevel: str = typer.Option("WARNING", help="Celery log level."),
+    hostname: str = typer.Option(None, help="Celery node name (default interlayer-PID@host)."),
+) -> None:
+    """Consume the job queue (needs INTERLAYER_REDIS_URL; INTERLAYER_DATABASE_URL as for the API)."""
+    from ..worker import run_worker
+    run_worker(concurrency=concurrency, loglevel=loglevel, hostname=hostname)

@@ -1,0 +1,154 @@
+"""Python client of the Interlayer HTTP API (httpx).
+
+    client = Client("http://127.0.0.1:8000", api_key)
+    campaign = client.create_campaign("Li coatings", "Li")
+    job = client.wait(client.propose(campaign["id"], 4))
+    client.measure(campaign["id"], [{"proposal_id": p["id"], "lifetime_h": 812.0} for p in job["proposals"]])
+    client.recommendation(campaign["id"])
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from interlayer.models.errors import InterlayerError
+
+FINISHED = ("succeeded", "failed", "cancelled")
+
+
+class ServiceError(InterlayerError):
+    """The service refused a request; ``status`` is the HTTP status and ``detail`` its explanation."""
+
+    def __init__(self, status: int, detail: Any):
+        self.status, self.detail = status, detail
+        super().__init__(f"HTTP {status}: {_describe(detail)}")
+
+
+class JobFailed(InterlayerError):
+    """A job ended failed or cancelled."""
+
+
+def _describe(detail: Any) -> str:
+    if isinstance(detail, list):
+        return "; ".join(f"{'.'.join(str(p) for p in item.get('loc', []))}: {item.get('msg')}" for item in detail)
+    return str(detail)
+
+
+class Client:
+    def __init__(self, url: str, api_key: str | None = None, *, timeout_s: float = 60.0,
+                 transport: httpx.BaseTransport | None = None):
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self.http = httpx.Client(base_url=url.rstrip("/"), headers=headers, timeout=timeout_s, transport=transport)
+
+    def close(self) -> None:
+        self.http.close()
+
+    def __enter__(self) -> "Client":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def _call(self, method: str, path: str, **kwargs) -> Any:
+        response = self.http.request(method, path, **kwargs)
+        if response.status_code >= 400:
+            try:
+                detail = response.json().get("detail", response.text)
+            except ValueError:
+                detail = response.text
+            raise ServiceError(response.status_code, detail)
+        return response.json()
+
+    # campaigns
+    def create_campaign(self, name: str, metal: str, *, space: dict | None = None, seed: int = 0, physics: str = "czm",
+                        acquisition: str = "ei", related_campaigns: list[str] = (), idempotency_key: str | None = None) -> dict:
+        body = {"name": name, "metal": metal, "seed": seed, "physics": physics, "acquisition": acquisition,
+                "related_campaigns": list(related_campaigns)}
+        if space:
+            body["space"] = space
+        return self._call("POST", "/v1/campaigns", json=body, headers=_idempotency(idempotency_key))
+
+    def campaigns(self) -> list[dict]:
+        return self._call("GET", "/v1/campaigns")["campaigns"]
+
+    def campaign(self, campaign_id: str) -> dict:
+        return self._call("GET", f"/v1/campaigns/{campaign_id}")
+
+    # proposals and measurements
+    def propose(self, campaign_id: str, count: int = 4, *, idempotency_key: str | None = None) -> dict:
+        return self._call("POST", f"/v1/campaigns/{campaign_id}/proposals", json={"count": count},
+                          headers=_idempotency(idempotency_key))
+
+    def proposals(self, campaign_id: str, status: str | None = None) -> list[dict]:
+        params = {"status": status} if status else None
+        return self._call("GET", f"/v1/campaigns/{campaign_id}/proposals", params=params)["proposals"]
+
+    def measure(self, campaign_id: str, rows: list[dict] | str | Path, *, idempotency_key: str | None = None) -> dict:
+        """Post measurement rows (a list of dicts) or a CSV file (a path); a fresh Idempotency-Key unless given."""
+        headers = _idempotency(idempotency_key or uuid.uuid4().hex)
+        path = f"/v1/campaigns/{campaign_id}/measurements"
+        if isinstance(rows, (str, Path)):
+            file = Path(rows)
+            return self._call("POST", path, files={"file": (file.name, file.read_bytes(), "text/csv")}, headers=headers)
+        return self._call("POST", path, json=list(rows), headers=headers)
+
+    def measurements(self, campaign_id: str) -> list[dict]:
+        return self._call("GET", f"/v1/campaigns/{campaign_id}/measurements")["measurements"]
+
+    def update_measurement(self, campaign_id: str, measurement_id: str, lifetime_h: float, censored: bool = True) -> dict:
+        return self._call("PATCH", f"/v1/campaigns/{campaign_id}/measurements/{measurement_id}",
+                          json={"lifetime_h": lifetime_h, "censored": censored})
+
+    def recommendation(self, campaign_id: str, *, wait_s: float = 120.0) -> dict:
+        """The current recommendation; while the campaign's simulations still run (409), ask again until ``wait_s``."""
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                return self._call("GET", f"/v1/campaigns/{campaign_id}/recommendation")
+            except ServiceError as error:
+                if error.status != 409 or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+
+    # simulations and jobs
+    def simulate(self, model: str, metal: str, recipe: str, parameters: dict | None = None, *,
+                 idempotency_key: str | None = None) -> dict:
+        body = {"model": model, "metal": metal, "recipe": recipe, "parameters": parameters or {}}
+        return self._call("POST", "/v1/simulations", json=body, headers=_idempotency(idempotency_key))
+
+    def job(self, job_id: str) -> dict:
+        return self._call("GET", f"/v1/jobs/{job_id}")
+
+    def cancel(self, job_id: str) -> dict:
+        return self._call("POST", f"/v1/jobs/{job_id}/cancel")
+
+    def wait(self, job: dict | str, *, timeout_s: float = 600.0, poll_s: float = 0.2,
+             progress: Callable[[dict], None] | None = None, check: bool = True) -> dict:
+        """Poll a job until it finishes; ``progress`` sees every state; a failed job raises JobFailed when ``check``."""
+        job_id = job if isinstance(job, str) else job["id"]
+        deadline = time.monotonic() + timeout_s
+        while True:
+            state = self.job(job_id)
+            if progress is not None:
+                progress(state)
+            if state["status"] in FINISHED:
+                if check and state["status"] != "succeeded":
+                    raise JobFailed(f"job {job_id} {state['status']}: {state['error'] or state['message']}")
+                return state
+            if time.monotonic() > deadline:
+                raise JobFailed(f"job {job_id} still {state['status']} after {timeout_s:.0f} s")
+            time.sleep(poll_s)
+
+    def ready(self) -> dict:
+        response = self.http.get("/readyz")
+        return response.json()
+
+
+def _idempotency(key: str | None) -> dict[str, str]:
+    return {"Idempotency-Key": key} if key else {}

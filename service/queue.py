@@ -1,0 +1,69 @@
+"""The Celery application on Redis, configured so that no job is lost and none is finished twice.
+
+- late acks + reject on worker lost: a message leaves Redis only after its task returned; a killed
+  worker's message goes back to the queue.
+- prefetch 1: a worker holds one message at a time, so a long simulation never hides others.
+- the visibility timeout outlasts the longest task twice over, so Redis never redelivers a task
+  that is still running; the reconciler (``jobs.reconcile``) covers a worker that died holding one.
+- the job row is committed before its message is published; the row, not the message, says
+  what to do, and only the attempt holding the row's claim may write results.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from celery import Celery
+
+from .settings import Settings, load_settings
+
+TASKS_MODULE = "interlayer.service.tasks"
+# Seconds between a worker's liveness beacons; /readyz counts workers whose beacon is younger than 3 of these.
+BEACON_S = 2.0
+
+
+def beacon_key(settings: Settings, name: str = "*") -> str:
+    """The Redis key of a worker's liveness beacon (``*``: the pattern matching all of them)."""
+    return f"{settings.queue_prefix}:workers:{name}"
+
+
+def configure(app: Celery, settings: Settings) -> None:
+    app.conf.update(
+        broker_url=settings.redis_url,
+        broker_connection_retry_on_startup=True,
+        broker_transport_options={
+            "visibility_timeout": settings.visibility_timeout_s,
+            # Every key this deployment writes (queue, unacked set, bindings) lives under its prefix.
+            "global_keyprefix": f"{settings.queue_prefix}:",
+        },
+        broker_pool_limit=20,
+        task_default_queue=settings.queue,
+        task_serializer="json",
+        accept_content=["json"],
+        task_ignore_result=True,
+        result_backend=None,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_soft_time_limit=settings.simulation_time_limit_s,
+        task_time_limit=settings.longest_task_s,
+        worker_max_tasks_per_child=1000,
+        worker_hijack_root_logger=False,
+        imports=[TASKS_MODULE],
+    )
+
+
+@lru_cache(maxsize=4)
+def celery_app(settings: Settings | None = None) -> Celery:
+    """The Celery app of ``settings`` (default: the environment's), one per configuration and process."""
+    app = Celery("interlayer", set_as_current=settings is None)
+    configure(app, settings or load_settings())
+    return app
+
+
+def publish(settings: Settings, kind: str, job_ids: list[str]) -> None:
+    """Send one message per job (after the rows are committed)."""
+    app = celery_app(settings)
+    with app.producer_or_acquire() as producer:
+        for job_id in job_ids:
+            app.send_task(f"interlayer.{kind}", args=[job_id], producer=producer)

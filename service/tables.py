@@ -1,0 +1,184 @@
+"""Database tables (SQLAlchemy 2). The database is the system of record; the broker only carries work.
+
+Every JSON column is a ``Document``: stored as ``{"schema_version": N, "data": ...}`` so stored data stays
+readable across versions (never pickles).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text,
+                        TypeDecorator)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+DOCUMENT_SCHEMA_VERSION = 1
+
+JOB_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
+FINISHED = ("succeeded", "failed", "cancelled")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def new_id(kind: str) -> str:
+    return f"{kind}_{uuid.uuid4().hex[:20]}"
+
+
+class Document(TypeDecorator):
+    """JSON wrapped with a schema version; reading a newer version than this code knows is an error."""
+
+    impl = JSON
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        return dialect.type_descriptor(JSONB() if dialect.name == "postgresql" else JSON())
+
+    def process_bind_param(self, value: Any, dialect) -> Any:
+        if value is None:
+            return None
+        return {"schema_version": DOCUMENT_SCHEMA_VERSION, "data": value}
+
+    def process_result_value(self, value: Any, dialect) -> Any:
+        if value is None:
+            return None
+        version = value.get("schema_version")
+        if version != DOCUMENT_SCHEMA_VERSION:
+            raise RuntimeError(f"stored document has schema_version {version}; this code reads {DOCUMENT_SCHEMA_VERSION}")
+        return value["data"]
+
+
+class Timestamp(TypeDecorator):
+    """A UTC timestamp; SQLite gives naive datetimes back, so they are marked UTC on the way out."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=lambda: new_id("key"))
+    owner: Mapped[str] = mapped_column(String(200), index=True)
+    # sha256 of the secret: keys are 32 random bytes, so a fast hash is enough (no offline guessing).
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(Timestamp, nullable=True)
+
+
+class Campaign(Base):
+    __tablename__ = "campaigns"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=lambda: new_id("cmp"))
+    owner: Mapped[str] = mapped_column(String(200), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    metal: Mapped[str] = mapped_column(String(8))
+    space: Mapped[dict] = mapped_column(Document)
+    # seed, physics models, acquisition, related campaign ids, condition
+    options: Mapped[dict] = mapped_column(Document)
+    # Bumped in the transaction of every change to measurements: the recommendation cache key.
+    data_version: Mapped[int] = mapped_column(Integer, default=0)
+    # Bumped by every proposal write; the UPDATE doubles as the campaign's write lock.
+    lock_version: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class Proposal(Base):
+    __tablename__ = "proposals"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=lambda: new_id("prp"))
+    campaign_id: Mapped[str] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id"), index=True)
+    recipe: Mapped[str] = mapped_column(String(64))
+    document: Mapped[dict] = mapped_column(Document)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class Measurement(Base):
+    __tablename__ = "measurements"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=lambda: new_id("msr"))
+    campaign_id: Mapped[str] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    proposal_id: Mapped[str | None] = mapped_column(ForeignKey("proposals.id"), nullable=True, index=True)
+    recipe: Mapped[str] = mapped_column(String(64))
+    lifetime_h: Mapped[float] = mapped_column(Float)
+    censored: Mapped[bool] = mapped_column(Boolean)
+    overpotential_mv: Mapped[float | None] = mapped_column(Float, nullable=True)
+    cell_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    condition: Mapped[dict | None] = mapped_column(Document, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class Simulation(Base):
+    """One physics result, shared across campaigns: unique by model, model version and input hash."""
+
+    __tablename__ = "simulations"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=lambda: new_id("sim"))
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    model: Mapped[str] = mapped_column(String(64))
+    model_version: Mapped[str] = mapped_column(String(64))
+    metal: Mapped[str] = mapped_column(String(8))
+    recipe: Mapped[str] = mapped_column(String(64))
+    parameters: Mapped[dict] = mapped_column(Document)
+    result: Mapped[dict] = mapped_column(Document)
+    job_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class Job(Base):
+    __tablename__ = "jobs"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=lambda: new_id("job"))
+    kind: Mapped[str] = mapped_column(String(32))
+    owner: Mapped[str] = mapped_column(String(200), index=True)
+    campaign_id: Mapped[str | None] = mapped_column(ForeignKey("campaigns.id"), nullable=True, index=True)
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    message: Mapped[str] = mapped_column(Text, default="")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    input: Mapped[dict] = mapped_column(Document)
+    result: Mapped[dict | None] = mapped_column(Document, nullable=True)
+    # Simulation key of a simulation job: one live job per key, whatever the number of requesters.
+    simulation_key: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The attempt that holds the job: only it may finish the job (a redelivered duplicate finds another token).
+    claim: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(Timestamp, nullable=True)
+    published_at: Mapped[datetime | None] = mapped_column(Timestamp, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(Timestamp, nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(Timestamp, nullable=True)
+
+    __table_args__ = (Index("ix_jobs_status_heartbeat", "status", "heartbeat_at"),)
+
+
+class Recommendation(Base):
+    """The surrogate's recommendation for one campaign at one data version (a cache, rebuilt on change)."""
+
+    __tablename__ = "recommendations"
+    campaign_id: Mapped[str] = mapped_column(ForeignKey("campaigns.id"), primary_key=True)
+    data_version: Mapped[int] = mapped_column(Integer)
+    document: Mapped[dict] = mapped_column(Document)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class IdempotentRequest(Base):
+    """The first response to a request with an ``Idempotency-Key``: replayed for the same body, 409 otherwise."""
+
+    __tablename__ = "idempotent_requests"
+    owner: Mapped[str] = mapped_column(String(200), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    response: Mapped[dict] = mapped_column(Document)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)

@@ -1,0 +1,380 @@
+"""A design campaign in memory: tell it lifetimes, ask it for the next recipes, get its recommendation.
+
+Usage::
+
+    from interlayer.models import Recipe
+    from interlayer.surrogate import Campaign, DesignSpace, Measurement
+
+    campaign = Campaign(DesignSpace("Na"), seed=0)             # default physics prior: the CZM
+    for request in campaign.simulation_requests():             # what the prior needs; the service
+        ...                                                    # queues these and passes the results
+    # Campaign(space, simulations={request: run_simulation(...) dict, ...}); with simulations=None
+    # the campaign runs them itself; physics=None uses no physics at all.
+    batch = campaign.ask(4)                                    # list[Proposal], each .as_dict() JSON-safe
+    campaign.tell([Measurement(Recipe.parse("Na@(1ALD-1MLD)10"), 1800.0, censored=True, cell_id="c1")])
+    campaign.tell([Measurement(Recipe.parse("Na@(1ALD-1MLD)10"), 2300.0, censored=False, cell_id="c1")])
+    batch = campaign.ask(4, pending=[p.recipe for p in batch])  # never re-proposes running recipes
+    best = campaign.recommend()                                # Recommendation, .as_dict()
+
+- ``tell`` is atomic: every report is validated first (NaN/inf/negative hours, no bound, a recipe
+  outside the space or of another metal raise MeasurementError) and on error nothing changes.
+  A report with a known ``cell_id`` replaces that cell's last one (a running cell's bound rises).
+- ``related`` takes another campaign's measurements (usually the other metal) for transfer, with a
+  guard that drops transfer when it predicts this metal's held-out cells worse.
+- ``acquisition`` is ``"ei"``, ``"ucb"`` or ``"thompson"``. The same state and seed give the same
+  batch; every proposal records seed, data fingerprint, hyperparameters and code version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+import numpy as np
+
+from interlayer.models.errors import InterlayerError
+from interlayer.models.recipe import Recipe
+
+from .acquisition import ACQUISITIONS, FANTASY_NOISE_VAR, CandidatePosterior, scores, space_filling_distance, truncated_mean
+from .gp import LaplaceGP, Observations
+from .measurement import Measurement, MeasurementError, fingerprint, merge_reports
+from .physics import CzmPrior, PhysicsPrior, SimulationRequest
+from .space import DesignSpace, recipe_features
+from .transfer import TransferDecision, fit_with_transfer
+
+try:
+    CODE_VERSION = f"interlayer {version('interlayer')} surrogate 1"
+except PackageNotFoundError:  # running from a source tree that is not installed
+    CODE_VERSION = "interlayer (source) surrogate 1"
+# z of the 5th and 95th percentiles: 90 % intervals
+Z90 = 1.6448536269514722
+# Joint posterior draws for the probability of being best, over the most promising recipes.
+BEST_DRAWS = 2000
+BEST_CANDIDATES = 300
+DEFAULT_PHYSICS = CzmPrior()
+SPACE_FILLING_FIRST_BATCH = True
+
+
+class CampaignError(InterlayerError):
+    """A campaign asked for something it cannot do (no recipes left, bad batch size, unknown acquisition)."""
+
+
+@dataclass
+class Proposal:
+    """A recipe to make next, its predicted median lifetime and 90 % interval for one cell."""
+
+    recipe: Recipe
+    predicted_lifetime_h: float
+    interval_h: tuple[float, float]
+    acquisition_value: float
+    seed: int
+    data_fingerprint: str
+    hyperparameters: dict[str, Any]
+    acquisition: str = "ei"
+    code_version: str = CODE_VERSION
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"recipe": str(self.recipe), "ald_cycles": self.recipe.ald_cycles, "mld_cycles": self.recipe.mld_cycles,
+                "supercycles": self.recipe.supercycles, "thickness_nm": self.recipe.thickness_nm,
+                "predicted_lifetime_h": self.predicted_lifetime_h, "interval_h": list(self.interval_h),
+                "acquisition": self.acquisition, "acquisition_value": self.acquisition_value, "seed": self.seed,
+                "data_fingerprint": self.data_fingerprint, "hyperparameters": self.hyperparameters,
+                "code_version": self.code_version}
+
+
+@dataclass
+class BestObserved:
+    """The longest-lived measured cell; ``censored`` means its lifetime is only a lower bound."""
+
+    recipe: Recipe
+    lifetime_h: float
+    censored: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"recipe": str(self.recipe), "lifetime_h": self.lifetime_h, "censored": self.censored,
+                "lower_bound": self.censored}
+
+
+@dataclass
+class Recommendation:
+    """The model's best recipe (highest predicted median lifetime) and an honest account of it."""
+
+    recipe: Recipe
+    predicted_lifetime_h: float
+    interval_h: tuple[float, float]
+    probability_best: float
+    conservative_recipe: Recipe
+    conservative_lower_h: float
+    best_observed: BestObserved | None
+    data_fingerprint: str = ""
+    hyperparameters: dict[str, Any] = field(default_factory=dict)
+    code_version: str = CODE_VERSION
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"recipe": str(self.recipe), "ald_cycles": self.recipe.ald_cycles, "mld_cycles": self.recipe.mld_cycles,
+                "supercycles": self.recipe.supercycles, "predicted_lifetime_h": self.predicted_lifetime_h,
+                "interval_h": list(self.interval_h), "probability_best": self.probability_best,
+                "conservative_recipe": str(self.conservative_recipe),
+                "conservative_lower_h": self.conservative_lower_h,
+                "best_observed": self.best_observed.as_dict() if self.best_observed else None,
+                "data_fingerprint": self.data_fingerprint, "hyperparameters": self.hyperparameters,
+                "code_version": self.code_version}
+
+
+@dataclass
+class _Fit:
+    model: LaplaceGP
+    decision: TransferDecision
+    posterior: CandidatePosterior
+    fingerprint: str
+
+    def hyperparameters(self) -> dict[str, Any]:
+        return {**self.model.hyper.as_dict(), **self.decision.as_dict(), "n_rows": len(self.model.observations)}
+
+
+_RESULTS: dict[SimulationRequest, dict] = {}
+
+
+def run_request(request: SimulationRequest) -> dict:
+    """Run one physics simulation locally, once per process (the model is deterministic)."""
+    if request not in _RESULTS:
+        from interlayer.models.simulation import run_simulation
+        _RESULTS[request] = run_simulation(request.model, request.metal, request.recipe, request.parameters_dict())
+    return _RESULTS[request]
+
+
+def _row_key(m: Measurement) -> tuple:
+    return (m.recipe.ald_cycles, m.recipe.mld_cycles, m.recipe.supercycles, m.lifetime_h, m.censored,
+            m.cell_id or "", m.overpotential_mv if m.overpotential_mv is not None else -math.inf)
+
+
+class Campaign:
+    """Bayesian optimization of one metal's recipe over ``space`` (in memory; the service stores it)."""
+
+    def __init__(self, space: DesignSpace, *, seed: int = 0, physics: PhysicsPrior | None = DEFAULT_PHYSICS,
+                 related: Sequence[Measurement] = (), simulations: Mapping[SimulationRequest, dict] | None = None,
+                 acquisition: str = "ei"):
+        if not isinstance(space, DesignSpace):
+            raise CampaignError(f"space must be a DesignSpace, got {space!r}")
+        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+            raise CampaignError(f"seed must be a whole number >= 0, got {seed!r}")
+        if acquisition not in ACQUISITIONS:
+            raise CampaignError(f"unknown acquisition {acquisition!r}; choose one of {', '.join(ACQUISITIONS)}")
+        if physics is not None and not isinstance(physics, PhysicsPrior):
+            raise CampaignError(f"physics must be a PhysicsPrior or None, got {physics!r}")
+        self.space = space
+        self.seed = seed
+        self.physics = physics
+        self.acquisition = acquisition
+        self.related: tuple[Measurement, ...] = tuple(merge_reports([], related))
+        self._simulations = dict(simulations) if simulations is not None else None
+        self._measurements: list[Measurement] = []
+        self._related_tasks = sorted({m.recipe.metal for m in self.related})
+        self._physics_cache: dict[tuple[str, tuple[Recipe, ...]], np.ndarray] = {}
+        self._fit: _Fit | None = None
+
+    # --- state -------------------------------------------------------------------------------
+
+    @property
+    def measurements(self) -> tuple[Measurement, ...]:
+        return tuple(self._measurements)
+
+    @property
+    def data_fingerprint(self) -> str:
+        """Hash of the sorted measurements and the related ones: what a proposal was computed from."""
+        text = f"{fingerprint(self._measurements)}|{fingerprint(self.related)}|{self.space.to_dict()}"
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def tell(self, measurements: Iterable[Measurement]) -> None:
+        """Add measurements (or newer reports of running cells); all validated before any is kept."""
+        if isinstance(measurements, Measurement):
+            measurements = [measurements]
+        reports = list(measurements)
+        for report in reports:
+            if not isinstance(report, Measurement):
+                raise MeasurementError(f"expected a Measurement, got {report!r}")
+            if report.recipe.metal != self.space.metal:
+                raise MeasurementError(f"{report.recipe} is a {report.recipe.metal} cell; this campaign is for {self.space.metal}")
+            if not self.space.contains(report.recipe):
+                raise MeasurementError(f"{report.recipe} lies outside this campaign's design space")
+        merged = merge_reports(self._measurements, reports)
+        self._measurements = merged
+        self._fit = None
+
+    # --- physics -----------------------------------------------------------------------------
+
+    def _related_recipes(self, metal: str) -> tuple[Recipe, ...]:
+        return tuple(sorted({m.recipe for m in self.related if m.recipe.metal == metal},
+                            key=lambda r: (r.ald_cycles, r.mld_cycles, r.supercycles)))
+
+    def simulation_requests(self) -> list[SimulationRequest]:
+        """The physics runs the prior needs for this space and the related measurements."""
+        if self.physics is None:
+            return []
+        wanted = set(self.physics.requests(self.space.metal, self.space.recipes()))
+        for metal in self._related_tasks:
+            wanted.update(self.physics.requests(metal, self._related_recipes(metal)))
+        return sorted(wanted, key=lambda q: (q.model, q.metal, q.recipe, q.parameters))
+
+    def _simulation_results(self) -> dict[SimulationRequest, dict]:
+        if self._simulations is None:
+            self._simulations = {q: run_request(q) for q in self.simulation_requests()}
+        return self._simulations
+
+    def _physics_index(self, metal: str, recipes: tuple[Recipe, ...]) -> np.ndarray:
+        if self.physics is None or not recipes:
+            return np.zeros(len(recipes))
+        key = (metal, recipes)
+        if key not in self._physics_cache:
+            self._physics_cache[key] = self.physics.index(metal, recipes, self._simulation_results())
+        return self._physics_cache[key]
+
+    def physics_index(self) -> np.ndarray:
+        """u(recipe) over ``space.recipes()``: the prior log-lifetime shape (0 at the physics optimum)."""
+        return self._physics_index(self.space.metal, self.space._recipes)
+
+    # --- model -------------------------------------------------------------------------------
+
+    def _observations(self) -> Observations:
+        candidates = self.physics_index()
+        # a canonical row order: the same cells told in any order give the same fit, bit for bit
+        ordered = sorted(self._measurements, key=_row_key)
+        rows = [(self.space.index_of(m.recipe), m) for m in ordered]
+        features = [self.space.features[i] for i, _ in rows]
+        physics = [candidates[i] for i, _ in rows]
+        task = [0] * len(rows)
+        measured = list(ordered)
+        for t, metal in enumerate(self._related_tasks, start=1):
+            recipes = self._related_recipes(metal)
+            index = self._physics_index(metal, recipes)
+            position = {r: i for i, r in enumerate(recipes)}
+            related = sorted((m for m in self.related if m.recipe.metal == metal), key=_row_key)
+            features.extend(recipe_features([m.recipe for m in related]))
+            physics.extend(index[position[m.recipe]] for m in related)
+            task.extend([t] * len(related))
+            measured.extend(related)
+        n = len(measured)
+        return Observations(np.array(features, dtype=float).reshape(n, self.space.features.shape[1]), np.array(task, dtype=int),
+                            np.array(physics, dtype=float), np.log([m.lifetime_h for m in measured]),
+                            np.array([m.censored for m in measured], dtype=bool), 1 + len(self._related_tasks))
+
+    def _fitted(self) -> _Fit:
+        if self._fit is None:
+            model, decision = fit_with_transfer(self._observations())
+            n = len(self.space._recipes)
+            posterior = CandidatePosterior(model, self.space.features, np.zeros(n, dtype=int), self.physics_index())
+            self._fit = _Fit(model, decision, posterior, self.data_fingerprint)
+        return self._fit
+
+    def _rng(self, purpose: str) -> np.random.Generator:
+        digest = hashlib.sha256(f"{self.data_fingerprint}|{purpose}".encode()).digest()
+        return np.random.default_rng([self.seed, int.from_bytes(digest[:8], "little")])
+
+    def _interval_h(self, mean: float, var: float, noise_sd: float) -> tuple[float, float]:
+        # a new cell's log lifetime ~ N(μ, σ_f² + σ_noise²)
+        sd = math.sqrt(var + noise_sd**2)
+        return (math.exp(mean - Z90 * sd), math.exp(mean + Z90 * sd))
+
+    def _indices(self, recipes: Iterable[Recipe], what: str) -> list[int]:
+        out = []
+        for recipe in recipes:
+            index = self.space.index_of(recipe)
+            if index is None:
+                raise CampaignError(f"{what} recipe {recipe} lies outside this campaign's design space")
+            out.append(index)
+        return out
+
+    # --- decisions ---------------------------------------------------------------------------
+
+    def ask(self, count: int, pending: Sequence[Recipe] = (), replicates: bool = False) -> list[Proposal]:
+        """The next ``count`` recipes to make, given ``pending`` experiments already under way."""
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            raise CampaignError(f"count must be a whole number >= 1, got {count!r}")
+        pending_index = self._indices(pending, "pending")
+        state = self._fitted()
+        base = state.posterior
+        posterior = base.copy()
+        noise_var = state.model.noise_sd(0) ** 2
+        measured = sorted({self.space.index_of(m.recipe) for m in self._measurements})
+        available = np.ones(len(base.mean), dtype=bool)
+        if not replicates:
+            available[measured] = False
+            available[pending_index] = False
+        bounds = {}
+        for m in self._measurements:
+            if m.censored:
+                i = self.space.index_of(m.recipe)
+                bounds[i] = max(bounds.get(i, -math.inf), math.log(m.lifetime_h))
+        # pending cells as fantasies: a running one is known to outlive its bound, E[y | y > b]
+        for i in pending_index:
+            value = posterior.mean[i]
+            if i in bounds:
+                value = truncated_mean(value, math.sqrt(posterior.var[i] + noise_var), bounds[i])
+            posterior.condition(i, value, noise_var)
+        seen = set(measured) | set(pending_index)
+        rng = self._rng(f"ask:{self.acquisition}:{count}:{sorted(pending_index)}:{replicates}")
+        hyper = state.hyperparameters()
+        proposals = []
+        # With no cell of its own yet, every second pick of the batch fills the space (largest distance
+        # to the picks so far) instead of following the prior: a hedge against physics that points wrong.
+        exploring = SPACE_FILLING_FIRST_BATCH and not self._measurements
+        for k in range(count):
+            if not available.any():
+                break
+            if exploring and k % 2 == 1:
+                values = np.where(available, space_filling_distance(self.space.features, sorted(seen)), -np.inf)
+            else:
+                incumbent = float(posterior.mean[sorted(seen)].max()) if seen else float(posterior.mean.max())
+                values = scores(posterior, self.acquisition, available, incumbent, rng)
+            i = int(np.argmax(values))
+            mean, var = float(base.mean[i]), float(base.var[i])
+            proposals.append(Proposal(self.space._recipes[i], math.exp(mean), self._interval_h(mean, var, state.model.noise_sd(0)),
+                                      float(values[i]), self.seed, state.fingerprint, hyper, self.acquisition))
+            # the believer's fantasy is of f itself (noise-free), so near-copies of a pick lose their appeal
+            posterior.condition(i, float(posterior.mean[i]), FANTASY_NOISE_VAR)
+            seen.add(i)
+            if not replicates:
+                available[i] = False
+        if not proposals:
+            raise CampaignError("every recipe in the design space is measured or pending; ask with replicates=True")
+        return proposals
+
+    def recommend(self) -> Recommendation:
+        """The best predicted recipe, how sure the model is, a conservative pick and the best observed cell."""
+        state = self._fitted()
+        posterior = state.posterior
+        sd = np.sqrt(posterior.var)
+        best = int(np.argmax(posterior.mean))
+        # conservative: the highest 5th percentile of the median lifetime
+        lower = posterior.mean - Z90 * sd
+        conservative = int(np.argmax(lower))
+        count = min(BEST_CANDIDATES, len(sd))
+        rows = np.union1d(np.argpartition(-(posterior.mean + 3.0 * sd), count - 1)[:count], [best])
+        draws = posterior.sample(rows, BEST_DRAWS, self._rng("recommend"))
+        winners = rows[np.argmax(draws, axis=1)]
+        probability = float(np.mean(winners == best))
+        observed = None
+        if self._measurements:
+            top = max(self._measurements, key=lambda m: (m.lifetime_h, m.censored))
+            observed = BestObserved(top.recipe, float(top.lifetime_h), top.censored)
+        mean, var = float(posterior.mean[best]), float(posterior.var[best])
+        return Recommendation(self.space._recipes[best], math.exp(mean),
+                              self._interval_h(mean, var, state.model.noise_sd(0)), probability,
+                              self.space._recipes[conservative], math.exp(float(lower[conservative])), observed,
+                              state.fingerprint, state.hyperparameters())
+
+    def predict(self, recipes: Sequence[Recipe]) -> list[dict[str, Any]]:
+        """Predicted median lifetime and 90 % interval of a new cell for each recipe in the space."""
+        state = self._fitted()
+        index = np.array(self._indices(recipes, "predicted"), dtype=int)
+        noise_sd = state.model.noise_sd(0)
+        out = []
+        for i in index:
+            mean, var = float(state.posterior.mean[i]), float(state.posterior.var[i])
+            out.append({"recipe": str(self.space._recipes[i]), "predicted_lifetime_h": math.exp(mean),
+                        "interval_h": list(self._interval_h(mean, var, noise_sd))})
+        return out

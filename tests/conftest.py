@@ -1,0 +1,116 @@
+"""Service fixtures: real PostgreSQL, Redis and Celery worker processes.
+
+PostgreSQL (127.0.0.1:5432, database ``test``) and Redis (127.0.0.1:6379) are used for real. Each
+test session gets its own PostgreSQL database, a dedicated Redis database number (11) and a unique
+queue prefix, so parallel runs never share keys or queues. An absent service skips its tests with
+the reason, except under CI=true, where it fails them.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import uuid
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from interlayer.service.settings import Settings
+
+TESTS_DIR = Path(__file__).parent
+POSTGRES_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=test connect_timeout=3"
+REDIS_URL = "redis://127.0.0.1:6379/11"
+EXTRA_MODELS = "slow=service_models:slow_simulation"
+
+
+def unavailable(reason: str):
+    """Skip with ``reason``; under CI every service must be there, so fail instead."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"service unavailable under CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def test_prefix() -> str:
+    # Workers import the test-only model from tests/.
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(TESTS_DIR), os.environ.get("PYTHONPATH")]))
+    sys.path.insert(0, str(TESTS_DIR))
+    return f"iltest-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture(scope="session")
+def postgres_url(test_prefix):
+    try:
+        import psycopg
+        admin = psycopg.connect(POSTGRES_ADMIN, autocommit=True)
+    except Exception as error:
+        unavailable(f"PostgreSQL at 127.0.0.1:5432 is not reachable: {error}")
+    name = test_prefix.replace("-", "_")
+    admin.execute(f'CREATE DATABASE "{name}"')
+    yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    from interlayer.service.db import engine_for
+    engine_for(f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}").dispose()
+    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
+
+
+@pytest.fixture(scope="session")
+def redis_url(test_prefix):
+    import redis
+    client = redis.Redis.from_url(REDIS_URL, socket_timeout=3)
+    try:
+        client.ping()
+    except Exception as error:
+        unavailable(f"Redis at 127.0.0.1:6379 is not reachable: {error}")
+    yield REDIS_URL
+    for key in client.scan_iter(f"{test_prefix}*", count=500):
+        client.delete(key)
+
+
+def service_settings(database_url: str, redis_url: str | None, prefix: str) -> Settings:
+    return Settings(database_url=database_url, redis_url=redis_url, queue_prefix=prefix, heartbeat_s=0.5,
+                    simulation_time_limit_s=120, extra_models=EXTRA_MODELS)
+
+
+@pytest.fixture(scope="session")
+def pg_stack(postgres_url, redis_url, test_prefix, tmp_path_factory):
+    """API (in this process) + one real Celery worker process (2 job slots), on PostgreSQL and the machine's Redis."""
+    from interlayer.service.embedded import LocalStack
+    settings = service_settings(postgres_url, redis_url, f"{test_prefix}-pg")
+    stack = LocalStack(settings, workers=1, concurrency=2, log_dir=tmp_path_factory.mktemp("pg-logs")).start()
+    stack.wait_ready()
+    yield stack
+    stack.stop()
+
+
+@pytest.fixture(scope="session")
+def sqlite_stack(test_prefix, tmp_path_factory):
+    """The embedded defaults: a SQLite file and an in-process broker (fakeredis), one worker process."""
+    from interlayer.service.embedded import LocalStack
+    directory = tmp_path_factory.mktemp("sqlite-stack")
+    settings = service_settings(f"sqlite:///{directory / 'interlayer.sqlite'}", None, f"{test_prefix}-lite")
+    stack = LocalStack(settings, workers=1, concurrency=1, broker="fakeredis", log_dir=directory).start()
+    stack.wait_ready()
+    yield stack
+    stack.stop()
+
+
+def make_client(stack, owner: str):
+    from interlayer.service.client import Client
+    from interlayer.service.keys import create_key
+    return Client(stack.api.url, create_key(stack.settings.database_url, owner), timeout_s=120)
+
+
+@pytest.fixture()
+def pg_client(pg_stack):
+    with make_client(pg_stack, f"lab-{uuid.uuid4().hex[:6]}") as client:
+        yield client
+
+
+@pytest.fixture()
+def sqlite_client(sqlite_stack):
+    with make_client(sqlite_stack, f"lab-{uuid.uuid4().hex[:6]}") as client:
+        yield client
+
+

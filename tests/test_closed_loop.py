@@ -1,0 +1,88 @@
+"""The closed-loop runner: a tiny run of every method, JSON lines, labs from the current directory, scoring."""
+
+import json
+import textwrap
+
+import numpy as np
+import pytest
+
+from bench import closed_loop
+from interlayer.models.recipe import Recipe
+from interlayer.surrogate.closed_loop import CellResult, cell_rng, run_loop
+from interlayer.surrogate.labs import paper_lab
+from interlayer.surrogate.space import DesignSpace
+
+SMALL_SPACE = ["--max-unit", "3", "--max-supercycles", "30", "--max-thickness-nm", "12"]
+
+
+def test_tiny_run_of_every_method_prints_one_json_line_per_round(capsys):
+    closed_loop.main(["--lab", "interlayer.surrogate.labs:paper_lab", "--metal", "Na", "--budget", "8", "--batch", "4",
+                      "--seeds", "1", "--json", *SMALL_SPACE])
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    space = DesignSpace("Na", max_ald_cycles=3, max_mld_cycles=3, max_supercycles=30, max_thickness_nm=12.0)
+    assert sorted({row["method"] for row in rows}) == sorted(closed_loop.PLANNERS)
+    for method in closed_loop.PLANNERS:
+        mine = [row for row in rows if row["method"] == method]
+        assert [(row["round"], row["experiments"]) for row in mine] == [(1, 4), (2, 8)]
+        for row in mine:
+            assert row["seed"] == 0
+            assert space.contains(Recipe("Na", row["ald_cycles"], row["mld_cycles"], row["supercycles"]))
+            assert 0.0 < row["fraction_of_optimum"] <= 1.0
+
+
+def test_summary_names_every_method_and_the_targets(capsys):
+    closed_loop.main(["--metal", "Li", "--budget", "8", "--batch", "4", "--seeds", "1", *SMALL_SPACE])
+    out = capsys.readouterr().out
+    for method in closed_loop.PLANNERS:
+        assert method in out
+    assert "optimum Li@" in out and "target:" in out
+
+
+def test_a_lab_from_the_current_directory_without_truth(tmp_path, monkeypatch, capsys):
+    (tmp_path / "my_bench_lab_xyz.py").write_text(textwrap.dedent("""
+        def lab(metal, ald_cycles, mld_cycles, supercycles, rng):
+            return 100.0 * supercycles * float(rng.lognormal(0.0, 0.1)), False
+    """))
+    monkeypatch.chdir(tmp_path)
+    closed_loop.main(["--lab", "my_bench_lab_xyz:lab", "--methods", "random,optuna-tpe", "--budget", "4",
+                      "--seeds", "2", *SMALL_SPACE])
+    out = capsys.readouterr().out
+    assert "recommendations only" in out
+    assert out.count("seed ") == 4
+
+
+def test_bad_arguments_are_refused():
+    for argv in (["--budget", "0"], ["--methods", "random,grid"]):
+        with pytest.raises(SystemExit) as exit_info:
+            closed_loop.main(argv)
+        assert exit_info.value.code == 2
+    for argv in (["--lab", "no_such_module_xyz:lab"], ["--metal", "Xe"], ["--max-thickness-nm", "0.1"]):
+        assert closed_loop.run_cli(lambda: closed_loop.main(argv)) == 2
+
+
+def test_score_counts_never_reaching_as_budget_plus_batch():
+    table = {(1, 1, 10): 1000.0, (1, 1, 5): 850.0, (1, 1, 2): 300.0}
+    rows = [{"experiments": 4, "ald_cycles": 1, "mld_cycles": 1, "supercycles": 2},
+            {"experiments": 8, "ald_cycles": 1, "mld_cycles": 1, "supercycles": 5}]
+    result = closed_loop.score(rows, table, budget=8, batch=4)
+    assert result["to_target"] == 12
+    assert result["at"][8] == pytest.approx(0.85)
+    assert np.isnan(result["at"][16])
+    rows.append({"experiments": 12, "ald_cycles": 1, "mld_cycles": 1, "supercycles": 10})
+    assert closed_loop.score(rows, table, budget=12, batch=4)["to_target"] == 12
+
+
+def test_run_loop_is_deterministic_and_the_same_cell_is_the_same_for_every_planner():
+    space = DesignSpace("Li", max_ald_cycles=2, max_mld_cycles=2, max_supercycles=20)
+
+    def results(seed):
+        planner = closed_loop.RandomPlanner(space, seed)
+        return [step.results for step in run_loop(planner, paper_lab, space, budget=6, batch=4, seed=seed)]
+
+    first = results(3)
+    assert first == results(3)
+    assert [len(r) for r in first] == [4, 2]
+    cell = first[0][0]
+    recipe = cell.recipe
+    again = paper_lab("Li", recipe.ald_cycles, recipe.mld_cycles, recipe.supercycles, cell_rng(3, recipe, 0))
+    assert CellResult(recipe, *again) == cell

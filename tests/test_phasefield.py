@@ -1,0 +1,140 @@
+"""Phase-field model: verification against analytic fronts, grid convergence, control case, input."""
+
+from __future__ import annotations
+
+import math
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from interlayer.models.electrochem import thermal_voltage_v
+from interlayer.models.errors import SimulationInputError
+from interlayer.models.film import Film
+from interlayer.models.phasefield import (
+    PhaseFieldConfig,
+    SimulationCancelled,
+    equilibrium_overpotential_v,
+    flat_front_velocity_nm_s,
+    simulate_phasefield,
+)
+from interlayer.models.phasefield_mechanics import interface_stiffness, lame_constants
+from interlayer.models.recipe import Recipe
+
+# A flat front in a narrow column; fast electrolyte so c̃ stays at its bulk value. L_η B ≪ L_σ W
+# (≤ 0.7 % at −0.25 V): the regime in which the analytic front speed holds.
+FLAT = dict(width_nm=2.0, height_nm=12.0, cell_nm=0.125, perturbation_radius_nm=0.0, base_height_nm=4.0,
+            plated_thickness_nm=3.0, diffusivity_electrolyte_nm2_s=1e5, interface_mobility=2.0,
+            reaction_rate=2.5e-4, max_time_s=5.0)
+# A small bump under a film, for the grid study and the control case.
+BUMP = dict(width_nm=16.0, height_nm=20.0, base_height_nm=5.0, perturbation_radius_nm=3.0, plated_thickness_nm=2.0)
+
+
+def front_velocity_nm_s(result) -> float:
+    """Slope of the mean surface height over the second half of the run (after the profile relaxes)."""
+    late = result.time_s >= result.time_s[-1] / 2.0
+    return float(np.polyfit(result.time_s[late], result.mean_height_nm[late], 1)[0])
+
+
+def li_film(recipe: str) -> Film:
+    return Film.from_recipe(Recipe.parse(recipe, metal="Li"))
+
+
+def test_flat_front_does_not_move_at_nernst_equilibrium():
+    config = PhaseFieldConfig(**{**FLAT, "bulk_concentration": 0.1})
+    eta_eq = equilibrium_overpotential_v(config)
+    # (RT/F) ln 0.1 = −59.2 mV at 298.15 K
+    assert eta_eq == pytest.approx(-0.0592, abs=2e-4)
+    velocity = front_velocity_nm_s(simulate_phasefield("Li", None, overpotential_v=eta_eq, config=config))
+    plating = flat_front_velocity_nm_s(eta_eq - 0.05, config)
+    # Tolerance: 1e-6 nm/s, a millionth of ... and 1e-3 of the speed 50 mV further down.
+    assert abs(velocity) < 1e-6
+    assert abs(velocity) < 1e-3 * plating
+
+
+def test_flat_front_velocity_matches_butler_volmer_and_tafel_slope():
+    config = PhaseFieldConfig(**FLAT)
+    etas = np.array([-0.05, -0.10, -0.15, -0.20, -0.25])
+    measured = np.array([front_velocity_nm_s(simulate_phasefield("Li", None, overpotential_v=e, config=config))
+                         for e in etas])
+    analytic = np.array([flat_front_velocity_nm_s(e, config) for e in etas])
+    print("v/v_analytic - 1:", np.round(measured / analytic - 1.0, 4))
+    assert np.all(np.abs(measured / analytic - 1.0) < 0.05)
+    # Tafel slope from the cathodic branch (back reaction < 0.3 % below −0.15 V)
+    slope_mv_dec = -1e3 * np.polyfit(np.log10(measured[2:]), etas[2:], 1)[0]
+    expected = 1e3 * math.log(10.0) * thermal_voltage_v() / 0.5
+    print(f"Tafel slope {slope_mv_dec:.1f} mV/dec (2.303 RT/αF = {expected:.1f}, paper-style 119)")
+    assert slope_mv_dec == pytest.approx(119.0, rel=0.05)
+    assert slope_mv_dec == pytest.approx(expected, rel=0.02)
+
+
+def test_final_amplitude_converges_under_grid_refinement():
+    film = li_film("(1ALD-1MLD)25")
+    cells = [1.0 / 3.0, 1.0 / 6.0, 1.0 / 12.0]
+    amplitudes = [simulate_phasefield("Li", film, config=PhaseFieldConfig(**BUMP, cell_nm=c)).final_amplitude_nm
+                  for c in cells]
+    coarse, middle = abs(amplitudes[0] - amplitudes[1]), abs(amplitudes[1] - amplitudes[2])
+    order = math.log(coarse / middle) / math.log(2.0)
+    print(f"final amplitudes {np.round(amplitudes, 4)} nm at cells {np.round(cells, 4)} nm; observed order {order:.2f}")
+    assert middle < coarse
+    assert order > 1.0
+    # the finest two agree to 1 % of the bump
+    assert middle < 0.01 * amplitudes[2]
+
+
+def test_without_film_the_mechanics_vanishes_and_the_bump_grows():
+    config = PhaseFieldConfig(**BUMP)
+    bare = simulate_phasefield("Li", None, config=config)
+    assert np.all(bare.interfacial_stress_mpa == 0.0)
+    assert bare.peak_tensile_stress_mpa == bare.peak_compressive_stress_mpa == 0.0
+    assert bare.amplitude_ratio > 1.05
+    # a film of vanishing modulus is the same as no film
+    limp = simulate_phasefield("Li", li_film("(1ALD-1MLD)25").with_overrides(modulus_gpa=1e-9), config=config)
+    assert limp.amplitude_ratio == pytest.approx(bare.amplitude_ratio, abs=1e-6)
+    # a real film presses on the tip and holds the bump back
+    coated = simulate_phasefield("Li", li_film("(1ALD-1MLD)25"), config=config)
+    assert coated.amplitude_ratio < bare.amplitude_ratio - 0.03
+    centre = len(coated.interfacial_stress_mpa) // 2
+    assert coated.interfacial_stress_mpa[centre] < 0.0  # compression at the tip
+    assert coated.peak_tensile_stress_mpa > 0.0 > coated.peak_compressive_stress_mpa
+
+
+def test_film_stiffness_limits():
+    lam, mu = lame_constants(1.0, 0.3)
+    k = np.array([0.0, 0.05, 1.0])
+    # half-space with bonded surface: K = 2μ(λ+2μ)k/(λ+3μ); a uniform rise is rigid (K(0) = 0)
+    thick = interface_stiffness(k, 100.0, lam, mu)
+    assert thick[0] == 0.0
+    assert thick[2] == pytest.approx(2 * mu * (lam + 2 * mu) / (lam + 3 * mu), rel=1e-9)
+    # thin layer bending about its bonded face: K = E′h³k⁴/3
+    h = 0.5
+    thin = interface_stiffness(k, h, lam, mu)[1]
+    assert thin == pytest.approx(1.0 / (1.0 - 0.3**2) * h**3 * 0.05**4 / 3.0, rel=0.01)
+
+
+def test_run_is_deterministic_reports_progress_and_can_be_cancelled():
+    config = PhaseFieldConfig(**BUMP, cell_nm=0.25)
+    seen: list[float] = []
+    first = simulate_phasefield("Na", li_film("(1ALD-1MLD)10"), config=config, progress=seen.append)
+    second = simulate_phasefield("Na", li_film("(1ALD-1MLD)10"), config=config)
+    assert np.array_equal(first.final_surface_nm, second.final_surface_nm)
+    assert seen[0] == 0.0 and seen[-1] == 1.0 and all(a <= b for a, b in zip(seen, seen[1:]))
+    calls = iter(range(100))
+    with pytest.raises(SimulationCancelled):
+        simulate_phasefield("Na", None, config=config, should_cancel=lambda: next(calls) >= 3)
+    summary = first.summary()
+    assert summary["metal"] == "Na" and isinstance(summary["amplitude_ratio"], float)
+    assert len(summary["time_s"]) <= 100
+
+
+@pytest.mark.parametrize("case, match", [
+    (lambda: simulate_phasefield("Li", SimpleNamespace(modulus_gpa=-5.0, thickness_nm=4.0, poisson_ratio=0.3)),
+     "modulus"),
+    (lambda: simulate_phasefield("Li", None, overpotential_v=0.1), "overpotential"),
+    (lambda: simulate_phasefield("Li", None, config=PhaseFieldConfig(cell_nm=0.5)), "too coarse"),
+    (lambda: simulate_phasefield("Li", None, config=PhaseFieldConfig(perturbation_radius_nm=20.0)), "perturbation"),
+    (lambda: simulate_phasefield("Li", None, config=PhaseFieldConfig(height_nm=12.0)), "domain height"),
+])
+def test_bad_input_is_refused_before_any_step(case, match):
+    with pytest.raises(SimulationInputError, match=match):
+        case()

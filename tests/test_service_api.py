@@ -1,0 +1,63 @@
+"""Health, readiness, OpenAPI, stored JSON with its schema version, and the CLI against a running service."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+from sqlalchemy import text
+from typer.testing import CliRunner
+
+from conftest import make_client
+from interlayer.service.cli import app
+from interlayer.service.db import engine_for
+from interlayer.service.keys import create_key
+
+
+def test_health_readiness_and_openapi(pg_stack):
+    url = pg_stack.api.url
+    assert httpx.get(f"{url}/healthz").json() == {"status": "ok"}
+    ready = httpx.get(f"{url}/readyz")
+    assert ready.status_code == 200 and ready.json()["worker"].startswith("ok")
+    paths = httpx.get(f"{url}/openapi.json").json()["paths"]
+    for path in ("/v1/campaigns", "/v1/campaigns/{campaign_id}/proposals", "/v1/campaigns/{campaign_id}/measurements",
+                 "/v1/campaigns/{campaign_id}/recommendation", "/v1/simulations", "/v1/jobs/{job_id}",
+                 "/v1/jobs/{job_id}/cancel"):
+        assert path in paths
+    assert httpx.get(f"{url}/v1/campaigns").status_code == 401
+    assert httpx.get(f"{url}/v1/campaigns", headers={"Authorization": "Bearer il_wrong"}).status_code == 401
+
+
+def test_keys_are_stored_hashed_and_json_carries_a_schema_version(pg_stack):
+    secret = create_key(pg_stack.settings.database_url, "hash-check")
+    with make_client(pg_stack, "schema-check") as client:
+        campaign = client.create_campaign("stored", "Na", physics="none")
+    with engine_for(pg_stack.settings.database_url).connect() as connection:
+        hashes = connection.execute(text("SELECT key_hash FROM api_keys")).scalars().all()
+        space = connection.execute(text("SELECT space FROM campaigns WHERE id = :id"), {"id": campaign["id"]}).scalar()
+    assert secret not in hashes and all(len(h) == 64 for h in hashes)
+    assert space["schema_version"] == 1 and space["data"]["metal"] == "Na"
+
+
+def test_cli_campaign_propose_measure_recommend(pg_stack, tmp_path, monkeypatch):
+    monkeypatch.setenv("INTERLAYER_DATABASE_URL", pg_stack.settings.database_url)
+    runner = CliRunner()
+    created = runner.invoke(app, ["keys", "create", "--owner", "cli-lab"])
+    assert created.exit_code == 0, created.output
+    common = ["--url", pg_stack.api.url, "--api-key", created.output.strip().splitlines()[-1]]
+    made = runner.invoke(app, ["campaign", "create", "cli", "--metal", "Na", "--max-ald-cycles", "3",
+                               "--max-mld-cycles", "3", "--max-supercycles", "40", "--physics", "none", "--json", *common])
+    assert made.exit_code == 0, made.output
+    campaign_id = json.loads(made.output)["id"]
+    proposed = runner.invoke(app, ["propose", campaign_id, "-n", "2", "--wait", "--json", *common])
+    assert proposed.exit_code == 0, proposed.output
+    recipes = [p["recipe"] for p in json.loads(proposed.output.strip().splitlines()[-1])]
+    assert len(recipes) == 2
+    csv_file = tmp_path / "cells.csv"
+    csv_file.write_text("recipe,lifetime_h,censored\n" + "".join(f"{r},{800 + 100 * i},false\n" for i, r in enumerate(recipes)))
+    measured = runner.invoke(app, ["measure", campaign_id, str(csv_file), "--json", *common])
+    assert measured.exit_code == 0 and json.loads(measured.output)["stored rows"] == 2
+    recommended = runner.invoke(app, ["recommend", campaign_id, "--json", *common])
+    assert recommended.exit_code == 0 and json.loads(recommended.output)["data_version"] == 1
+    listed = runner.invoke(app, ["campaign", "list", "--json", *common])
+    assert [c["id"] for c in json.loads(listed.output)] == [campaign_id]

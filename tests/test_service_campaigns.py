@@ -1,0 +1,165 @@
+"""Campaigns through the API and real workers: the closed loop on PostgreSQL + Redis and on SQLite +
+the embedded broker, idempotent measurement posts, concurrent proposal jobs, bad input."""
+
+from __future__ import annotations
+
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+from sqlalchemy import func, select
+
+from interlayer.models.recipe import Recipe
+from interlayer.service.client import ServiceError
+from interlayer.service.db import engine_for
+from interlayer.service.tables import Job, Simulation
+from interlayer.surrogate.labs import paper_lab
+from interlayer.surrogate.space import DesignSpace
+
+# A small space keeps each fit quick; the loop is the same as on the default space.
+SMALL_SPACE = {"max_ald_cycles": 3, "max_mld_cycles": 3, "max_supercycles": 60, "max_thickness_nm": 24.0}
+
+
+def closed_loop(client, metal: str, physics: str, rounds: int = 2, batch: int = 4) -> tuple[dict, list[dict]]:
+    campaign = client.create_campaign(f"{metal} loop", metal, space=SMALL_SPACE, physics=physics, seed=3)
+    rng = np.random.default_rng(7)
+    proposed = []
+    for _ in range(rounds):
+        job = client.wait(client.propose(campaign["id"], batch), timeout_s=240)
+        assert job["status"] == "succeeded" and len(job["proposals"]) == batch
+        rows = []
+        for proposal in job["proposals"]:
+            lifetime_h, censored = paper_lab(metal, proposal["ald_cycles"], proposal["mld_cycles"], proposal["supercycles"], rng)
+            rows.append({"proposal_id": proposal["id"], "lifetime_h": lifetime_h, "censored": censored,
+                         "cell_id": f"cell-{proposal['id']}"})
+        proposed.extend(job["proposals"])
+        client.measure(campaign["id"], rows)
+    return campaign, proposed
+
+
+@pytest.mark.parametrize("stack_name", ["pg_client", "sqlite_client"])
+def test_closed_loop_campaign_end_to_end(stack_name, request):
+    client = request.getfixturevalue(stack_name)
+    stack = request.getfixturevalue(stack_name.replace("client", "stack"))
+    campaign, proposed = closed_loop(client, "Li", physics="czm")
+    recipes = [p["recipe"] for p in proposed]
+    assert len(set(recipes)) == len(recipes) == 8
+    space = DesignSpace.from_dict(campaign["space"])
+    assert all(space.contains(Recipe.parse(r)) for r in recipes)
+    recommendation = client.recommendation(campaign["id"])
+    assert space.contains(Recipe.parse(recommendation["recipe"]))
+    assert recommendation["data_version"] == 2
+    assert recommendation["interval_h"][0] < recommendation["predicted_lifetime_h"] < recommendation["interval_h"][1]
+    assert client.campaign(campaign["id"])["measurements"] == 8
+    assert {p["status"] for p in client.proposals(campaign["id"])} == {"measured"}
+    # The physics prior's simulations ran as jobs of their own, once per input.
+    with engine_for(stack.settings.database_url).connect() as connection:
+        simulations = connection.execute(select(func.count()).select_from(Simulation).where(Simulation.model == "czm")).scalar()
+        jobs = connection.execute(select(func.count()).select_from(Job).where(
+            Job.kind == "simulation", Job.status == "succeeded", Job.simulation_key.is_not(None))).scalar()
+    assert simulations > 0 and jobs >= simulations
+
+
+def test_measurement_post_is_idempotent(pg_client):
+    campaign = pg_client.create_campaign("idempotency", "Na", space=SMALL_SPACE, physics="none")
+    rows = [{"recipe": "Na@(1ALD-1MLD)10", "lifetime_h": 950.0, "censored": True, "cell_id": "n1"}]
+    key = uuid.uuid4().hex
+    first = pg_client.measure(campaign["id"], rows, idempotency_key=key)
+    second = pg_client.measure(campaign["id"], rows, idempotency_key=key)
+    assert first == second
+    assert len(pg_client.measurements(campaign["id"])) == 1
+    with pytest.raises(ServiceError) as error:
+        pg_client.measure(campaign["id"], [dict(rows[0], lifetime_h=990.0)], idempotency_key=key)
+    assert error.value.status == 409
+    assert [m["lifetime_h"] for m in pg_client.measurements(campaign["id"])] == [950.0]
+
+
+def test_running_cell_hours_rise_by_patch_and_never_fall(pg_client):
+    campaign = pg_client.create_campaign("running cell", "Li", space=SMALL_SPACE, physics="none")
+    stored = pg_client.measure(campaign["id"], [{"recipe": "Li@(2ALD-2MLD)25", "lifetime_h": 300.0, "censored": True,
+                                                 "cell_id": "li-1"}])["measurements"][0]
+    updated = pg_client.update_measurement(campaign["id"], stored["id"], 640.0, censored=True)
+    assert updated["lifetime_h"] == 640.0 and updated["data_version"] == 2
+    with pytest.raises(ServiceError) as error:
+        pg_client.update_measurement(campaign["id"], stored["id"], 500.0)
+    assert error.value.status == 422 and "500" in str(error.value)
+    pg_client.update_measurement(campaign["id"], stored["id"], 700.0, censored=False)
+    with pytest.raises(ServiceError):
+        pg_client.update_measurement(campaign["id"], stored["id"], 800.0)
+    assert [(m["lifetime_h"], m["censored"]) for m in pg_client.measurements(campaign["id"])] == [(700.0, False)]
+
+
+def test_two_concurrent_proposal_jobs_never_propose_the_same_recipe(pg_client):
+    campaign = pg_client.create_campaign("concurrent", "Na", space=SMALL_SPACE, physics="none", seed=11)
+    pg_client.measure(campaign["id"], [{"recipe": "Na@(1ALD-1MLD)10", "lifetime_h": 2100.0},
+                                       {"recipe": "Na@(3ALD-3MLD)12", "lifetime_h": 700.0}])
+    with ThreadPoolExecutor(2) as pool:
+        jobs = list(pool.map(lambda _: pg_client.propose(campaign["id"], 4), range(2)))
+    done = [pg_client.wait(job, timeout_s=240) for job in jobs]
+    recipes = [p["recipe"] for job in done for p in job["proposals"]]
+    assert len(recipes) == 8 and len(set(recipes)) == 8
+    stored = [p["recipe"] for p in pg_client.proposals(campaign["id"], status="pending")]
+    assert sorted(stored) == sorted(recipes)
+
+
+def test_other_owners_campaign_is_not_found(pg_stack, pg_client):
+    from conftest import make_client
+    campaign = pg_client.create_campaign("private", "Li", space=SMALL_SPACE, physics="none")
+    with make_client(pg_stack, "someone-else") as other:
+        for call in (lambda: other.campaign(campaign["id"]), lambda: other.recommendation(campaign["id"]),
+                     lambda: other.measure(campaign["id"], [{"recipe": "Li@(1ALD-1MLD)10", "lifetime_h": 5.0}])):
+            with pytest.raises(ServiceError) as error:
+                call()
+            assert error.value.status == 404
+        assert other.campaigns() == []
+
+
+def test_bad_input_is_422_naming_field_and_reason(pg_client):
+    def refused(call) -> list[dict]:
+        with pytest.raises(ServiceError) as error:
+            call()
+        assert error.value.status == 422
+        return error.value.detail
+
+    detail = refused(lambda: pg_client.create_campaign("x", "Xe"))
+    assert detail[0]["loc"] == ["body", "metal"] and "Xe" in detail[0]["msg"]
+    detail = refused(lambda: pg_client.create_campaign("x", "Li", space={"max_supercycles": 0}))
+    assert detail[0]["loc"] == ["body", "space", "max_supercycles"] and "greater than or equal to 1" in detail[0]["msg"]
+    detail = refused(lambda: pg_client.simulate("czm", "Li", "(2ALD-MLD)25"))
+    assert detail[0]["loc"] == ["body", "recipe"]
+    detail = refused(lambda: pg_client.simulate("nonsense", "Li", "(2ALD-2MLD)25"))
+    assert detail[0]["loc"] == ["body", "model"] and "unknown model" in detail[0]["msg"]
+    campaign = pg_client.create_campaign("bad rows", "Li", space=SMALL_SPACE, physics="none")
+    detail = refused(lambda: pg_client.measure(campaign["id"], [{"recipe": "Li@(2ALD-2MLD)25", "lifetime_h": 200.0},
+                                                                {"recipe": "Li@(2ALD-2MLD)20", "lifetime_h": -4.0}]))
+    assert detail[0]["loc"] == ["body", 2, "lifetime_h"] and "greater than 0" in detail[0]["msg"]
+    detail = refused(lambda: pg_client.measure(campaign["id"], [{"recipe": "Li@(9ALD-9MLD)90", "lifetime_h": 200.0}]))
+    assert detail[0]["loc"] == ["body", 1, "recipe"] and "outside" in detail[0]["msg"]
+    assert pg_client.measurements(campaign["id"]) == []
+    assert pg_client.campaign(campaign["id"])["data_version"] == 0
+
+
+def test_csv_with_one_bad_row_stores_nothing_and_names_the_row(pg_client, tmp_path):
+    campaign = pg_client.create_campaign("csv", "Li", space=SMALL_SPACE, physics="none")
+    good = tmp_path / "good.csv"
+    good.write_text("recipe,lifetime_h,censored,cell_id\nLi@(2ALD-2MLD)25,410,true,a1\n")
+    pg_client.measure(campaign["id"], good)
+    before = pg_client.measurements(campaign["id"])
+    bad = tmp_path / "bad.csv"
+    bad.write_text("recipe,lifetime_h,censored,cell_id\n"
+                   "Li@(1ALD-1MLD)20,300,false,b1\n"
+                   "Li@(2ALD-2MLD)20,nan,false,b2\n"
+                   "Li@(3ALD-3MLD)10,250,false,b3\n")
+    with pytest.raises(ServiceError) as error:
+        pg_client.measure(campaign["id"], bad)
+    assert error.value.status == 422
+    assert error.value.detail[0]["loc"] == ["body", "file", "row", 2, "lifetime_h"]
+    # A running cell's report that lowers its hours is refused the same way, by row.
+    lower = tmp_path / "lower.csv"
+    lower.write_text("recipe,lifetime_h,censored,cell_id\nLi@(1ALD-1MLD)20,300,false,c1\nLi@(2ALD-2MLD)25,100,true,a1\n")
+    with pytest.raises(ServiceError) as error:
+        pg_client.measure(campaign["id"], lower)
+    assert error.value.detail[0]["loc"] == ["body", "file", "row", 2] and "a1" in error.value.detail[0]["msg"]
+    assert pg_client.measurements(campaign["id"]) == before
+    assert pg_client.campaign(campaign["id"])["data_version"] == 1

@@ -1,0 +1,79 @@
+"""Simulation jobs through the API, Redis and a real worker process: progress, cache, cancel, a killed worker."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+import uuid
+
+import pytest
+from sqlalchemy import func, select
+
+from conftest import make_client
+from interlayer.service.client import ServiceError
+from interlayer.service.db import engine_for
+from interlayer.service.queue import publish
+from interlayer.service.tables import Simulation
+
+def test_simulation_job_runs_once_and_is_cached(pg_client):
+    job = pg_client.simulate("slow", "Li", "Li@(2ALD-2MLD)25", {"seconds": 0.3})
+    assert job["status"] == "queued"
+    done = pg_client.wait(job, timeout_s=60)
+    assert done["status"] == "succeeded" and done["progress"] == 1.0
+    assert done["simulation"]["result"] == {"seconds": 0.3}
+    assert done["result"]["cached"] is False
+    again = pg_client.simulate("slow", "Li", "(2ALD-2MLD)25", {"seconds": 0.3})
+    assert again["status"] == "succeeded" and again["result"] == {"simulation_id": done["result"]["simulation_id"], "cached": True}
+
+
+def _wait_running(client, job_id, min_progress=0.1, timeout_s=30.0):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        state = client.job(job_id)
+        if state["status"] == "running" and state["progress"] >= min_progress:
+            return state
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} never ran: {client.job(job_id)}")
+
+
+def test_sigkill_of_the_worker_mid_simulation_still_succeeds_with_one_result(pg_stack, pg_client):
+    job = pg_client.simulate("slow", "Na", "Na@(1ALD-1MLD)10", {"seconds": 4.0, "tag": uuid.uuid4().hex})
+    _wait_running(pg_client, job["id"])
+    victim = pg_stack.worker_processes.pop(0)
+    # The whole worker (main process and its prefork children) dies without a chance to ack or clean up.
+    os.killpg(victim.pid, signal.SIGKILL)
+    victim.wait()
+    pg_stack.add_worker()
+    done = pg_client.wait(job, timeout_s=90)
+    assert done["status"] == "succeeded"
+    assert done["attempts"] == 2
+    key = done["result"]["simulation_id"]
+    engine = engine_for(pg_stack.settings.database_url)
+    with engine.connect() as connection:
+        rows = connection.execute(select(Simulation.id).where(Simulation.job_id == job["id"])).all()
+    assert [row.id for row in rows] == [key]
+    # A late redelivery of the same message (Redis gives back the dead worker's message after the
+    # visibility timeout) finds the job finished and writes nothing.
+    publish(pg_stack.settings, "simulation", [job["id"]])
+    time.sleep(1.0)
+    again = pg_client.job(job["id"])
+    assert (again["status"], again["attempts"], again["result"]) == ("succeeded", 2, done["result"])
+    with engine.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(Simulation).where(Simulation.job_id == job["id"])).scalar() == 1
+
+
+def test_cancel_stops_a_running_simulation(pg_client):
+    job = pg_client.simulate("slow", "Li", "Li@(1ALD-1MLD)30", {"seconds": 20.0, "tag": uuid.uuid4().hex})
+    _wait_running(pg_client, job["id"], min_progress=0.02)
+    assert pg_client.cancel(job["id"])["cancel_requested"] is True
+    done = pg_client.wait(job, timeout_s=30, check=False)
+    assert done["status"] == "cancelled" and done["progress"] < 1.0
+
+
+def test_other_owners_job_is_not_found(pg_stack, pg_client):
+    job = pg_client.simulate("slow", "Li", "Li@(1ALD-1MLD)5", {"seconds": 0.0})
+    with make_client(pg_stack, "another-lab") as other:
+        with pytest.raises(ServiceError) as error:
+            other.job(job["id"])
+    assert error.value.status == 404

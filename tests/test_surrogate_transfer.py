@@ -1,0 +1,34 @@
+"""The transfer guard: multi-task only while it predicts this metal's held-out cells at least as well."""
+
+import numpy as np
+
+from interlayer.surrogate.gp import Observations
+from interlayer.surrogate.transfer import fit_with_transfer
+
+
+def two_tasks(n_own, related_function, seed=0):
+    rng = np.random.default_rng(seed)
+    x_own, x_rel = rng.random((n_own, 2)), rng.random((80, 2))
+    y_own = 6.0 + x_own[:, 0] + 0.1 * rng.standard_normal(n_own)
+    y_rel = related_function(x_rel) + 0.05 * rng.standard_normal(80)
+    x = np.vstack([x_own, x_rel])
+    task = np.r_[np.zeros(n_own, dtype=int), np.ones(80, dtype=int)]
+    return Observations(x, task, np.zeros(len(x)), np.r_[y_own, y_rel], np.zeros(len(x), dtype=bool), 2)
+
+
+def test_guard_falls_back_when_the_related_task_misleads():
+    # a rugged related surface drags the shared length scales down: the smooth own task suffers
+    model, decision = fit_with_transfer(two_tasks(12, lambda x: 6.0 + 1.5 * np.sin(40 * x[:, 0]) * np.cos(30 * x[:, 1])))
+    scores = decision.held_out_log_density
+    assert not decision.transfer and scores["independent"] > scores["multi_task"]
+    assert model.observations.n_tasks == 1 and len(model.observations) == 12
+
+
+def test_related_task_with_the_same_shape_is_used():
+    model, decision = fit_with_transfer(two_tasks(12, lambda x: 5.0 + x[:, 0]))
+    assert decision.transfer and model.hyper.task_correlation > 0.8
+
+
+def test_too_few_own_cells_keep_transfer_without_judging():
+    _, decision = fit_with_transfer(two_tasks(2, lambda x: 5.0 + x[:, 0]))
+    assert decision.transfer and decision.held_out_log_density == {}
