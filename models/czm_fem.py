@@ -39,6 +39,13 @@ def quarter_disk_mesh(radii_nm: np.ndarray, angular_elements: int) -> MeshTri:
     return MeshTri(np.stack([x, y]), triangles)
 
 
+def _gram(b: np.ndarray, c: np.ndarray, dx: np.ndarray) -> np.ndarray:
+    """Element matrices ∫ Bᵀ C B dA: b (el, q, a, i), c (a, a) or (el, q, a, a), dx (el, q) -> (el, i, i)."""
+    cb = np.matmul(c, b) * dx[..., None, None]
+    n_el, n_q, n_a, n_i = b.shape
+    return np.matmul(b.reshape(n_el, n_q * n_a, n_i).transpose(0, 2, 1), cb.reshape(n_el, n_q * n_a, n_i))
+
+
 def _plane_stress(stiffness: float, nu: float) -> np.ndarray:
     """Voigt plane-stress matrix with engineering shear: S [[1, ν, 0], [ν, 1, 0], [0, 0, (1 − ν)/2]]."""
     return stiffness * np.array([[1.0, nu, 0.0], [nu, 1.0, 0.0], [0.0, 0.0, 0.5 * (1.0 - nu)]])
@@ -62,14 +69,14 @@ class QuarterDiskPlate:
         self.free = np.setdiff1d(np.arange(self.n_dofs), fixed)
         self.fixed = fixed
         self.dx = basis.dx
-        coords = basis.global_coordinates().value
+        coords = np.asarray(basis.global_coordinates())
         self.quadrature_radius_nm = np.hypot(coords[0], coords[1])
         self.initial_history = np.where(self.quadrature_radius_nm < problem.debond_radius_nm,
                                         problem.law.failure_opening_nm, 0.0)
 
         # per local basis function: its component, value and gradient at the quadrature points
         n_local = len(basis.basis)
-        values = np.array([f[0].value for f in basis.basis])  # (local, 5, el, q)
+        values = np.array([np.asarray(f[0]) for f in basis.basis])  # (local, 5, el, q)
         grads = np.array([f[0].grad for f in basis.basis])  # (local, 5, 2, el, q)
         self._grad_w = grads[:, 2]  # (local, 2, el, q)
         h = problem.thickness_nm
@@ -91,9 +98,9 @@ class QuarterDiskPlate:
         bending = _plane_stress(problem.bending_stiffness_gpa_nm3, problem.poisson_ratio)
         shear = problem.shear_stiffness_gpa_nm * np.eye(2)
         # bending and shear are linear: assemble them once
-        self._bending_shear = np.einsum("eqai,ab,eqbj,eq->eij", b[..., _BENDING, :], bending, b[..., _BENDING, :], self.dx) \
-            + np.einsum("eqai,ab,eqbj,eq->eij", b[..., _SHEAR, :], shear, b[..., _SHEAR, :], self.dx)
+        self._bending_shear = _gram(b[..., _BENDING, :], bending, self.dx) + _gram(b[..., _SHEAR, :], shear, self.dx)
         self._bending, self._shear = bending, shear
+        self._grad_w_el = np.moveaxis(self._grad_w, 0, -1).transpose(1, 2, 0, 3)  # (el, q, 2, local)
         dofs = basis.element_dofs  # (local, el)
         self._rows = np.broadcast_to(dofs.T[:, :, None], (dofs.shape[1], n_local, n_local)).ravel()
         self._cols = np.broadcast_to(dofs.T[:, None, :], (dofs.shape[1], n_local, n_local)).ravel()
@@ -101,8 +108,8 @@ class QuarterDiskPlate:
 
     def _fields(self, displacement: np.ndarray):
         local = displacement[self._element_dofs]  # (local, el)
-        measures = np.einsum("eqai,ie->eqa", self._b, local)
-        grad_w = np.einsum("iceq,ie->eqc", self._grad_w, local)  # (el, q, 2)
+        measures = np.matmul(self._b, local.T[:, None, :, None])[..., 0]
+        grad_w = np.matmul(self._grad_w_el, local.T[:, None, :, None])[..., 0]  # (el, q, 2)
         return measures, grad_w
 
     def internal(self, displacement: np.ndarray, history: np.ndarray):
@@ -127,18 +134,18 @@ class QuarterDiskPlate:
         stress[..., _OPEN] = t_n
         stress[..., _SLIP] = np.moveaxis(t_s, 0, -1)
 
-        force_local = np.einsum("eqai,eqa,eq->ie", b, stress, self.dx)
+        n_el, n_q, n_a, n_i = b.shape
+        weighted_stress = (stress * self.dx[..., None]).reshape(n_el, n_q * n_a, 1)
+        force_local = np.matmul(b.reshape(n_el, n_q * n_a, n_i).transpose(0, 2, 1), weighted_stress)[..., 0].T
         # membrane and interface tangents; the interface block is [δn, δs_x, δs_y]
-        iface = b[..., 8:11, :]
-        tangent = np.einsum("eqai,ab,eqbj,eq->eij", b[..., _MEMBRANE, :], self._membrane, b[..., _MEMBRANE, :], self.dx)
-        tangent += np.einsum("eqai,abeq,eqbj,eq->eij", iface, c_coh, iface, self.dx)
+        tangent = _gram(b[..., _MEMBRANE, :], self._membrane, self.dx)
+        tangent += _gram(b[..., 8:11, :], np.moveaxis(c_coh, (0, 1), (-2, -1)), self.dx)
         tangent += self._bending_shear
         if p.geometric_nonlinearity:
-            # N : (∇δw ⊗ ∇v_w)
+            # N : (∇δw ⊗ ∇v_w) with N = [[N_xx, N_xy], [N_xy, N_yy]]
             n_xx, n_yy, n_xy = stress[..., 0], stress[..., 1], stress[..., 2]
-            gx, gy = self._grad_w[:, 0], self._grad_w[:, 1]  # (local, el, q)
-            tangent += np.einsum("ieq,jeq,eq->eij", gx, gx, n_xx * self.dx) + np.einsum("ieq,jeq,eq->eij", gy, gy, n_yy * self.dx) \
-                + np.einsum("ieq,jeq,eq->eij", gx, gy, n_xy * self.dx) + np.einsum("ieq,jeq,eq->eij", gy, gx, n_xy * self.dx)
+            resultant = np.stack([np.stack([n_xx, n_xy], -1), np.stack([n_xy, n_yy], -1)], -2)
+            tangent += _gram(self._grad_w_el, resultant, self.dx)
         force = np.zeros(self.n_dofs)
         np.add.at(force, self._element_dofs, force_local)
         force[self.fixed] = 0.0  # reactions of the symmetry conditions

@@ -21,9 +21,11 @@ from .czm_law import CohesiveLaw
 
 
 class Discretization(Protocol):
+    problem: "PlateProblem"
     n_dofs: int
     centre_dof: int
     initial_history: np.ndarray
+    quadrature_radius_nm: np.ndarray
 
     def internal(self, displacement: np.ndarray, history: np.ndarray) -> tuple[np.ndarray, object, np.ndarray]:
         """Internal force, tangent (opaque) and the trial history of peak openings."""
@@ -93,9 +95,11 @@ def follow_path(model: Discretization, first_step_nm: float, *, target_pressure_
                 opts: NewtonOptions = NewtonOptions(), max_step_nm: float = math.inf) -> Path:
     """Raise the axis opening step by step from the unloaded state.
 
-    With ``target_pressure_gpa``: stop on the rising branch and finish with pressure control at
-    exactly the target; a pressure peak below the target means the debond runs away under that
-    pressure (not converged). Without: stop just past the first pressure peak (converged when one
+    With ``target_pressure_gpa``: stop where the pressure first reaches the target and finish with
+    pressure control at exactly the target. A pressure peak below the target is passed: under
+    pressure control the debond would jump there to the next stable state, which the path reaches
+    when the pressure rises again; it is not converged when the debond instead runs out of the
+    modelled zone. Without a target: stop just past the first pressure peak (converged when one
     was found); ``peak`` then interpolates it.
     """
     states = [Equilibrium(np.zeros(model.n_dofs), 0.0, model.initial_history.copy())]
@@ -113,12 +117,20 @@ def follow_path(model: Discretization, first_step_nm: float, *, target_pressure_
         states.append(trial)
         if target_pressure_gpa is not None and trial.pressure_gpa >= target_pressure_gpa:
             return _finish_at_pressure(model, states, target_pressure_gpa, iterations, opts)
-        if trial.pressure_gpa < current.pressure_gpa:
-            # past a limit point: under a pressure above it the debond runs away
-            return Path(states, iterations, target_pressure_gpa is None)
+        if target_pressure_gpa is None and trial.pressure_gpa < current.pressure_gpa:
+            return Path(states, iterations, True)
+        if _debond_left_zone(model, trial.history):
+            return Path(states, iterations, False)
         # few iterations: lengthen the step; many: shorten it
         step = min(step * (1.5 if used <= 4 else (0.5 if used > 10 else 1.0)), max_step_nm)
     return Path(states, iterations, False)
+
+
+def _debond_left_zone(model: Discretization, history: np.ndarray) -> bool:
+    """The fully debonded zone reached the end of the finely meshed zone: the debond runs away."""
+    problem = model.problem
+    outside = model.quadrature_radius_nm > problem.fine_end_nm
+    return bool(np.any(history[outside] >= problem.law.failure_opening_nm))
 
 
 def peak(path: Path, centre_dof: int) -> tuple[float, float]:
@@ -136,15 +148,41 @@ def peak(path: Path, centre_dof: int) -> tuple[float, float]:
 
 def _finish_at_pressure(model: Discretization, states: list[Equilibrium], target_gpa: float, iterations: int,
                         opts: NewtonOptions) -> Path:
+    """The state between the last two where the pressure equals the target.
+
+    Pressure-controlled Newton from the interpolated state; where the pressure is nearly stationary
+    and that fails, Illinois regula falsi on the axis opening. Each trial restarts from the last state below the target, with its history, under axis control:
+    robust where the pressure is nearly stationary and pressure control would fail.
+    """
     before, after = states[-2], states[-1]
-    # start from the state interpolated at the target pressure, with the history of the last state below it
+    # usually the state interpolated at the target converges at once under pressure control
     t = (target_gpa - before.pressure_gpa) / (after.pressure_gpa - before.pressure_gpa)
     guess = Equilibrium(before.displacement + t * (after.displacement - before.displacement), target_gpa, before.history)
     final, used = _newton(model, guess, opts, pressure_gpa=target_gpa)
     iterations += used
-    if final is None:
-        return Path(states, iterations, False)
-    return Path(states[:-1] + [final], iterations, True)
+    if final is not None:
+        return Path(states[:-1] + [final], iterations, True)
+    c = model.centre_dof
+    low, high = (before.displacement[c], before.pressure_gpa), (states[-1].displacement[c], states[-1].pressure_gpa)
+    best, side = states[-1], 0
+    for _ in range(opts.max_iterations):
+        if abs(best.pressure_gpa / target_gpa - 1.0) <= 1e-6:
+            return Path(states[:-1] + [best], iterations, True)
+        (s0, p0), (s1, p1) = low, high
+        opening = s0 + (target_gpa - p0) * (s1 - s0) / (p1 - p0)
+        trial, used = _newton(model, before, opts, axis_opening_nm=opening)
+        iterations += used
+        if trial is None:
+            break
+        best = trial
+        if trial.pressure_gpa < target_gpa:
+            low = (opening, trial.pressure_gpa)
+            # Illinois: halve the retained end's excess when the same end is kept twice
+            high, side = ((high[0], target_gpa + 0.5 * (high[1] - target_gpa)) if side == -1 else high), -1
+        else:
+            high = (opening, trial.pressure_gpa)
+            low, side = ((low[0], target_gpa + 0.5 * (low[1] - target_gpa)) if side == 1 else low), 1
+    return Path(states[:-1] + [best], iterations, False)
 
 
 # Reissner–Mindlin shear correction factor of a homogeneous plate.

@@ -6,37 +6,37 @@ electrolyte potential φ̃,
 
     ∂ξ/∂t = −L_σ[g′(ξ) − κ∇²ξ] − L_η h′(ξ)[e^{(1−α)f η_a} − c̃ e^{−α f η_a}]
     ∂c̃/∂t = ∇·[D(ξ)(∇c̃ + c̃∇φ̃)] − (c_s/c0) ∂ξ/∂t
-    ∇·[D(ξ)∇φ̃] = (c_s/c0) ∂ξ/∂t
 
-with g = Wξ²(1−ξ)², h = ξ³(6ξ²−15ξ+10), D(ξ) = D_s h + D_l(1−h). The ionic conductivity in
-units of F²c0/RT equals D (Nernst–Einstein; Hong & Viswanathan's σ_l = 1.19 S m⁻¹ is exactly
-F²c0D_l/RT). The metal conducts electrons, so it sits at the applied potential and the local
-activation overpotential is η_a = η − φ_l, shifted by the film stress (Tantratian et al. 2021):
+with g = Wξ²(1−ξ)², h = ξ³(6ξ²−15ξ+10), D(ξ) = D_s h + D_l(1−h). The electrolyte is taken in
+its electroneutral binary limit: the anion is blocked by the metal, so it sits in Boltzmann
+equilibrium, φ̃ = ln(c̃/c_b), and the cation flux is D(∇c̃ + c̃∇φ̃) = 2D∇c̃. This replaces Chen's
+separate conduction equation, whose explicit drift term would cap the step at a few ms. The metal
+conducts electrons, so it sits at the applied potential and the local activation overpotential
+is η_a = η − φ_l, shifted by the film stress (Tantratian et al. 2021):
 
     f η_a → f(η − φ_l) − Ω σ_n / RT        (σ_n tension positive)
 
-The film is an elastic layer over the interface (``phasefield_mechanics``); its bottom is carried by
-the interface's differential rise w(x). A finite ``film_relaxation_time_s`` makes it a Maxwell
-solid (stress = elastic operator on the fading-memory displacement); ``inf`` is purely elastic.
+The film is an elastic layer over the interface (``phasefield_mechanics``), carried along the
+normal by the plating. A finite ``film_relaxation_time_s`` makes it a Maxwell solid (stress =
+elastic operator on the fading-memory displacement); ``inf`` is purely elastic.
 
-Numerics: the grid is cell-centred, periodic in x; ξ has no flux through top and bottom, c̃ and φ̃
-are held at the bulk values at the top (reservoir) and have no flux through the bottom. ξ and c̃
-are stepped semi-implicitly with a constant-coefficient implicit part inverted exactly by FFT (x)
-and DCT (y) of the 5-point Laplacian (stabilised scheme); φ̃ is solved with a sparse LU factor
-that is reused as a preconditioner and refreshed only when it stops converging quickly.
+Numerics: the grid is cell-centred, periodic in x; ξ has no flux through top and bottom; c̃ is held
+at the bulk value at the top (reservoir) and has no flux through the bottom. ξ is stepped with
+implicit ∇² and explicit g′ and reaction; c̃ with a stabilised constant-coefficient implicit part.
+Both implicit operators are the 5-point Laplacian, inverted exactly by FFT (x) and DCT (y).
 """
 
 from __future__ import annotations
 
 import math
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 import scipy.fft as sfft
 
-from .electrochem import ROOM_TEMPERATURE_K, metal as lookup_metal, thermal_voltage_v
+from .electrochem import GAS_CONSTANT_J_PER_MOL_K, ROOM_TEMPERATURE_K, metal as lookup_metal, thermal_voltage_v
 from .errors import SimulationInputError, require_positive
 from .film import Film
 from .phasefield_mechanics import film_stress_modes, interface_stiffness, lame_constants
@@ -272,9 +272,10 @@ def _validated_film(film: Film | None) -> _FilmModel | None:
     return _FilmModel(thickness, modulus, float(nu))
 
 
-def _initial_order_parameter(config: PhaseFieldConfig, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+def initial_order_parameter(config: PhaseFieldConfig) -> np.ndarray:
     """Equilibrium tanh profile around a flat surface with a semicircular bump at mid-width."""
-    xx, yy = np.meshgrid(x, y)
+    ny, nx = config.shape
+    xx, yy = np.meshgrid((np.arange(nx) + 0.5) * config.cell_nm, (np.arange(ny) + 0.5) * config.cell_nm)
     # signed distance (metal negative) to the union of the half-plane and the disc
     to_plane = yy - config.base_height_nm
     to_disc = np.hypot(xx - config.width_nm / 2.0, yy - config.base_height_nm) - config.perturbation_radius_nm
@@ -283,13 +284,128 @@ def _initial_order_parameter(config: PhaseFieldConfig, x: np.ndarray, y: np.ndar
     return 0.5 * (1.0 - np.tanh(distance * math.sqrt(config.barrier_height / (2.0 * config.gradient_coefficient))))
 
 
-def _surface_height(xi: np.ndarray, dx: float) -> np.ndarray:
+def surface_height(xi: np.ndarray, cell_nm: float) -> np.ndarray:
     """Interface height per column: the metal content ∫ξ dy (exact for a single-valued surface)."""
-    return xi.sum(axis=0) * dx
+    return xi.sum(axis=0) * cell_nm
 
 
-def _amplitude(surface: np.ndarray) -> float:
+def perturbation_amplitude_nm(surface: np.ndarray) -> float:
+    """Perturbation amplitude: highest minus lowest point of the surface."""
     return float(surface.max() - surface.min())
+
+
+def time_step_limit_s(config: PhaseFieldConfig) -> float:
+    """Largest step for ξ with implicit ∇² and explicit g′ and reaction.
+
+    No stabiliser: a term S(ξⁿ⁺¹ − ξⁿ) would slow the front by 1/(1 + dt L_σ S). The split itself
+    slows a moving front by 1/(1 + L_σκ dt ∫ξ″²/∫ξ′²) = 1/(1 + 3.2 L_σκ dt) on the tanh profile:
+    L_σκ dt ≤ 0.004 keeps that under 1.3 %, well inside the explicit limit 2/(L_σ max g″).
+    """
+    l_sigma = config.interface_mobility
+    return min(config.max_dt_s, 0.004 / (l_sigma * config.gradient_coefficient),
+               0.2 / (l_sigma * 2.0 * config.barrier_height))
+
+
+def reduced_stress_per_mpa(metal: str, temperature_k: float) -> float:
+    """Ωσ/RT for σ = 1 MPa. Ω is the deposit molar volume, as in paper Eq. (1): Ω_Li/Ω_Na = 0.59,
+    so a stress σ on Na shifts the driving force as σ/0.59 does on Li (59 MPa ≙ 100 MPa)."""
+    return lookup_metal(metal).deposit_molar_volume_cm3_mol * 1e-6 * 1e6 / (GAS_CONSTANT_J_PER_MOL_K * temperature_k)
+
+
+def local_rates(xi: np.ndarray, conc: np.ndarray, phi: np.ndarray, stress_mpa: np.ndarray, f_eta: float,
+                stress_per_mpa: float, config: PhaseFieldConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(g′(ξ), L_η h′(ξ) B, D(ξ)): the explicit parts of the ξ and c̃ equations."""
+    barrier, alpha = config.barrier_height, config.transfer_coefficient
+    h = xi**3 * (6.0 * xi**2 - 15.0 * xi + 10.0)
+    dh = 30.0 * xi**2 * (1.0 - xi) ** 2
+    # g′(ξ) = 2Wξ(1−ξ)(1−2ξ)
+    dg = 2.0 * barrier * xi * (1.0 - xi) * (1.0 - 2.0 * xi)
+    # f η_a = f(η − φ_l) − Ωσ_n/RT, σ_n a function of x only (it acts on the interface)
+    f_eta_a = f_eta - phi - stress_per_mpa * stress_mpa[None, :]
+    # B = e^{(1−α)fη_a} − c̃ e^{−αfη_a}
+    reaction = np.exp((1.0 - alpha) * f_eta_a) - np.clip(conc, 0.0, None) * np.exp(-alpha * f_eta_a)
+    diffusivity = config.diffusivity_metal_nm2_s * h + config.diffusivity_electrolyte_nm2_s * (1.0 - h)
+    return dg, config.reaction_rate * dh * reaction, diffusivity
+
+
+class FilmCoupling:
+    """The film's interfacial normal stress as the surface advances (none: zero stress).
+
+    Maxwell film: w ← w e^{−dt/τ} + (differential normal advance), σ_n = −K w per Fourier mode.
+    """
+
+    def __init__(self, film: Film | None, config: PhaseFieldConfig, overpotential_v: float,
+                 stress_per_mpa: float) -> None:
+        self.film = _validated_film(film)
+        self.config = config
+        nx = config.shape[1]
+        self.wavenumbers = 2.0 * np.pi * np.fft.rfftfreq(nx, d=config.cell_nm)
+        self.displacement_nm = np.zeros(nx)
+        self.stress_mpa = np.zeros(nx)
+        self.peak_tension_mpa = 0.0
+        self.peak_compression_mpa = 0.0
+        if self.film is None:
+            return
+        self.lame_gpa = lame_constants(self.film.modulus_gpa, self.film.poisson_ratio)
+        # The diffuse surface is located only to within its width δ: modes finer than δ carry grid
+        # noise, which K ∝ k would amplify. Gaussian filter e^{−(kδ)²/2}.
+        self.resolved = np.exp(-0.5 * (self.wavenumbers * config.interface_width_nm) ** 2)
+        # σ_n = −K w ; K in GPa/nm → MPa/nm
+        self.stiffness_mpa_nm = 1e3 * self.resolved * interface_stiffness(
+            self.wavenumbers, self.film.thickness_nm, *self.lame_gpa)
+        # β = ∂v/∂σ_n of the flat front: fη_a → fη_a − Ωσ/RT
+        f_eta = overpotential_v / thermal_voltage_v(config.temperature_k)
+        alpha = config.transfer_coefficient
+        front = 6.0 * config.reaction_rate * math.sqrt(config.gradient_coefficient / (2.0 * config.barrier_height))
+        self.sensitivity_nm_s_mpa = front * stress_per_mpa * (
+            alpha * config.bulk_concentration * math.exp(-alpha * f_eta)
+            + (1.0 - alpha) * math.exp((1.0 - alpha) * f_eta))
+
+    def advance(self, surface: np.ndarray, rise_step: np.ndarray, dt: float) -> np.ndarray:
+        """Update and return σ_n(x) (MPa) after the surface rose by ``rise_step`` in ``dt``."""
+        if self.film is None:
+            return self.stress_mpa
+        # the film is carried along the normal: advance = column rise × cos θ = δs / √(1 + s′²)
+        slope = (np.roll(surface, -1) - np.roll(surface, 1)) / (2.0 * self.config.cell_nm)
+        advance = rise_step / np.sqrt(1.0 + slope**2)
+        self.displacement_nm = (self.displacement_nm * math.exp(-dt / self.config.film_relaxation_time_s)
+                                + (advance - advance.mean()))
+        # The stress of this step feeds the next one; linearising the rise in σ (β = ∂v/∂σ) and
+        # taking it at the new level, σ̂ⁿ⁺¹(1 + K dt β) = −K ŵⁿ⁺¹ + K dt β σ̂ⁿ, is stable for any K.
+        gain = self.stiffness_mpa_nm * dt * self.sensitivity_nm_s_mpa
+        stress_hat = (-self.stiffness_mpa_nm * np.fft.rfft(self.displacement_nm)
+                      + gain * np.fft.rfft(self.stress_mpa)) / (1.0 + gain)
+        self.stress_mpa = np.fft.irfft(stress_hat, n=len(surface))
+        self.peak_tension_mpa = max(self.peak_tension_mpa, float(self.stress_mpa.max()))
+        self.peak_compression_mpa = min(self.peak_compression_mpa, float(self.stress_mpa.min()))
+        return self.stress_mpa
+
+    def stress_maps(self) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Heights above the interface and the film's σ_xx, σ_zz, σ_xz, von Mises there (MPa)."""
+        if self.film is None:
+            return np.zeros(0), {}
+        depths = np.linspace(0.0, self.film.thickness_nm, self.config.film_map_levels)
+        modes = film_stress_modes(self.wavenumbers, self.film.thickness_nm, depths, *self.lame_gpa)
+        w_hat = self.resolved * np.fft.rfft(self.displacement_nm)
+        nx = len(self.displacement_nm)
+        sxx, szz, sxz = (1e3 * np.fft.irfft(m * w_hat[None, :], n=nx, axis=1) for m in modes)
+        # plane strain: σ_yy (out of plane) = ν(σ_xx + σ_zz)
+        syy = self.film.poisson_ratio * (sxx + szz)
+        von_mises = np.sqrt(0.5 * ((sxx - syy) ** 2 + (syy - szz) ** 2 + (szz - sxx) ** 2) + 3.0 * sxz**2)
+        return depths, {"sxx": sxx, "szz": szz, "sxz": sxz, "von_mises": von_mises}
+
+
+def validated_overpotential_v(overpotential_v: float, config: PhaseFieldConfig) -> float:
+    """The overpotential as float; plating needs it at or below the Nernst equilibrium."""
+    try:
+        eta_v = float(overpotential_v)
+    except (TypeError, ValueError):
+        raise SimulationInputError(f"overpotential_v must be a number, got {overpotential_v!r}") from None
+    eta_eq_v = equilibrium_overpotential_v(config)
+    if not math.isfinite(eta_v) or eta_v > eta_eq_v:
+        raise SimulationInputError(
+            f"plating needs an overpotential at or below the equilibrium {eta_eq_v:.4f} V, got {overpotential_v!r} V")
+    return eta_v
 
 
 # --- the model -----------------------------------------------------------------------------------
@@ -306,69 +422,29 @@ def simulate_phasefield(metal: str, film: Film | None, *, overpotential_v: float
     """
     config = config or PhaseFieldConfig()
     data = lookup_metal(metal)
-    film_model = _validated_film(film)
-    try:
-        eta_v = float(overpotential_v)
-    except (TypeError, ValueError):
-        raise SimulationInputError(f"overpotential_v must be a number, got {overpotential_v!r}") from None
-    eta_eq_v = equilibrium_overpotential_v(config)
-    if not math.isfinite(eta_v) or eta_v > eta_eq_v:
-        raise SimulationInputError(
-            f"plating needs an overpotential at or below the equilibrium {eta_eq_v:.4f} V, got {overpotential_v!r} V")
+    eta_v = validated_overpotential_v(overpotential_v, config)
+    stress_per_mpa = reduced_stress_per_mpa(data.symbol, config.temperature_k)
+    coupling = FilmCoupling(film, config, eta_v, stress_per_mpa)
 
     started = time.perf_counter()
-    rt_j_mol = 8.314462618 * config.temperature_k
-    omega_m3_mol = data.molar_volume_cm3_mol * 1e-6
-    # reduced stress: Ωσ/RT per MPa
-    stress_per_mpa = omega_m3_mol * 1e6 / rt_j_mol
     f_eta = eta_v / thermal_voltage_v(config.temperature_k)
-
     ny, nx = config.shape
     dx = config.cell_nm
-    x = (np.arange(nx) + 0.5) * dx
-    y = (np.arange(ny) + 0.5) * dx
-    kappa, barrier = config.gradient_coefficient, config.barrier_height
-    l_sigma, l_eta, alpha = config.interface_mobility, config.reaction_rate, config.transfer_coefficient
-    d_l, d_s = config.diffusivity_electrolyte_nm2_s, config.diffusivity_metal_nm2_s
-    ratio_cs = config.site_density_ratio
+    l_sigma, kappa = config.interface_mobility, config.gradient_coefficient
     c_bulk = config.bulk_concentration
-
     lap_neumann, lap_mixed = _laplacian_symbols(config)
-    # c̃ is stabilised with A ≥ max D (unconditionally stable). ξ is not: a stabiliser S would slow
-    # the front by 1/(1 + dt L_σ S). Implicit ∇² with explicit g′ also slows a moving front, by
-    # 1/(1 + L_σκ dt ∫ξ″²/∫ξ′²) = 1/(1 + 3.2 L_σκ dt) on the tanh profile: L_σκ dt ≤ 0.004 keeps that
-    # under 1.3 %, well inside the explicit limit 2/(L_σ max g″).
-    stab_c = max(d_l, d_s)
-    dt_limit = min(config.max_dt_s, 0.004 / (l_sigma * kappa), 0.2 / (l_sigma * 2.0 * barrier))
+    # c̃ is stabilised with A ≥ max D: unconditionally stable
+    stab_c = max(config.diffusivity_electrolyte_nm2_s, config.diffusivity_metal_nm2_s)
+    dt_limit = time_step_limit_s(config)
 
-    wavenumbers = 2.0 * np.pi * np.fft.rfftfreq(nx, d=dx)
-    if film_model is not None:
-        lam_gpa, mu_gpa = lame_constants(film_model.modulus_gpa, film_model.poisson_ratio)
-        # σ_n = −K w ; K in GPa/nm → MPa/nm
-        stiffness_mpa_nm = 1e3 * interface_stiffness(wavenumbers, film_model.thickness_nm, lam_gpa, mu_gpa)
-        # The diffuse surface is located only to within its width δ: modes finer than δ carry grid
-        # noise, which K ∝ k would amplify. Gaussian filter e^{−(kδ)²/2}.
-        resolved = np.exp(-0.5 * (wavenumbers * config.interface_width_nm) ** 2)
-        stiffness_mpa_nm *= resolved
-    else:
-        stiffness_mpa_nm = np.zeros_like(wavenumbers)
-    memory = config.film_relaxation_time_s
-    # β = ∂v/∂σ_n of the flat front: fη_a → fη_a − Ωσ/RT
-    front = 6.0 * l_eta * math.sqrt(kappa / (2.0 * barrier))
-    sensitivity_nm_s_mpa = front * stress_per_mpa * (
-        alpha * c_bulk * math.exp(-alpha * f_eta) + (1.0 - alpha) * math.exp((1.0 - alpha) * f_eta))
-
-    xi = _initial_order_parameter(config, x, y)
+    xi = initial_order_parameter(config)
     conc = np.full_like(xi, c_bulk)
     phi = np.zeros_like(xi)
-    surface0 = _surface_height(xi, dx)
+    surface0 = surface_height(xi, dx)
     surface = surface0.copy()
     mean0 = float(surface0.mean())
-    displacement_nm = np.zeros(nx)
-    stress_mpa = np.zeros(nx)
-    peak_tension, peak_compression = 0.0, 0.0
 
-    times, amplitudes, means = [0.0], [_amplitude(surface0)], [mean0]
+    times, amplitudes, means = [0.0], [perturbation_amplitude_nm(surface0)], [mean0]
     t, dt, steps = 0.0, min(dt_limit, 0.01), 0
     target = config.plated_thickness_nm
     while True:
@@ -380,16 +456,9 @@ def simulate_phasefield(metal: str, film: Film | None, *, overpotential_v: float
         if should_cancel is not None and should_cancel():
             raise SimulationCancelled(f"phase-field run cancelled at t = {t:.3g} s")
 
-        h = xi**3 * (6.0 * xi**2 - 15.0 * xi + 10.0)
-        dh = 30.0 * xi**2 * (1.0 - xi) ** 2
-        # g′(ξ) = 2Wξ(1−ξ)(1−2ξ)
-        dg = 2.0 * barrier * xi * (1.0 - xi) * (1.0 - 2.0 * xi)
-        # f η_a = f(η − φ_l) − Ωσ_n/RT, σ_n a function of x only (it acts on the interface)
-        f_eta_a = f_eta - phi - stress_per_mpa * stress_mpa[None, :]
-        reaction = np.exp((1.0 - alpha) * f_eta_a) - np.clip(conc, 0.0, None) * np.exp(-alpha * f_eta_a)
+        dg, reaction, diffusivity = local_rates(xi, conc, phi, coupling.stress_mpa, f_eta, stress_per_mpa, config)
         # (1/dt − L_σ κ∇²) ξⁿ⁺¹ = ξⁿ/dt − L_σ g′(ξⁿ) − L_η h′ B
-        rhs = xi / dt - l_sigma * dg - l_eta * dh * reaction
-        xi_new = _solve_neumann(rhs, 1.0 / dt + l_sigma * kappa * lap_neumann)
+        xi_new = _solve_neumann(xi / dt - l_sigma * dg - reaction, 1.0 / dt + l_sigma * kappa * lap_neumann)
         change = float(np.abs(xi_new - xi).max())
         if not math.isfinite(change):
             raise SimulationInputError(f"phase-field run diverged at t = {t:.3g} s; lower max_dt_s")
@@ -397,72 +466,49 @@ def simulate_phasefield(metal: str, film: Film | None, *, overpotential_v: float
             dt *= 0.5  # reject: the front would jump
             continue
         rate = (xi_new - xi) / dt
-        diffusivity = d_s * h + d_l * (1.0 - h)
-
         # c̃: (1 − 2 dt A∇²) δc = dt[∇·(2D∇c̃) − (c_s/c0) ∂ξ/∂t]   (D(∇c̃ + c̃∇φ̃) = 2D∇c̃)
         transport = _divergence_flux(conc, 2.0 * diffusivity, c_bulk, dx)
-        conc = conc + _solve_mixed(dt * (transport - ratio_cs * rate), 1.0 + 2.0 * dt * stab_c * lap_mixed)
+        conc = conc + _solve_mixed(dt * (transport - config.site_density_ratio * rate),
+                                   1.0 + 2.0 * dt * stab_c * lap_mixed)
         xi = xi_new
         # φ̃ = ln(c̃/c_b): the anion is blocked, so it sits in Boltzmann equilibrium
         phi = np.log(np.clip(conc, _MIN_CONCENTRATION, None) / c_bulk)
 
-        new_surface = _surface_height(xi, dx)
-        rise_step = new_surface - surface
+        new_surface = surface_height(xi, dx)
+        coupling.advance(new_surface, new_surface - surface, dt)
         surface = new_surface
-        if film_model is not None:
-            # Maxwell film: w ← w e^{−dt/τ} + (differential advance); σ_n = −K w per mode. The stress of
-            # this step feeds the next one; linearising the rise in σ (β = ∂v/∂σ) and taking it at
-            # the new level gives σ̂ⁿ⁺¹(1 + K dt β) = −K ŵⁿ⁺¹ + K dt β σ̂ⁿ, stable for any stiffness.
-            # the film is carried along the normal: advance = column rise × cos θ = δs / √(1 + s′²)
-            slope = (np.roll(surface, -1) - np.roll(surface, 1)) / (2.0 * dx)
-            advance = rise_step / np.sqrt(1.0 + slope**2)
-            displacement_nm = displacement_nm * math.exp(-dt / memory) + (advance - advance.mean())
-            gain = stiffness_mpa_nm * dt * sensitivity_nm_s_mpa
-            stress_hat = (-stiffness_mpa_nm * np.fft.rfft(displacement_nm) + gain * np.fft.rfft(stress_mpa)) / (1.0 + gain)
-            stress_mpa = np.fft.irfft(stress_hat, n=nx)
-            peak_tension = max(peak_tension, float(stress_mpa.max()))
-            peak_compression = min(peak_compression, float(stress_mpa.min()))
-
         t += dt
         steps += 1
         times.append(t)
-        amplitudes.append(_amplitude(surface))
+        amplitudes.append(perturbation_amplitude_nm(surface))
         means.append(float(surface.mean()))
         dt = min(dt_limit, dt * min(1.25, max(0.5, config.max_front_step / max(change, 1e-12))))
 
-    # Film stress map at the end: modes of the final displacement, rows at heights above the interface.
-    depths = np.linspace(0.0, film_model.thickness_nm, config.film_map_levels) if film_model else np.zeros(0)
-    maps: dict[str, np.ndarray] = {}
-    if film_model is not None:
-        modes = film_stress_modes(wavenumbers, film_model.thickness_nm, depths, lam_gpa, mu_gpa)
-        w_hat = resolved * np.fft.rfft(displacement_nm)
-        sxx, szz, sxz = (1e3 * np.fft.irfft(m * w_hat[None, :], n=nx, axis=1) for m in modes)
-        # plane strain: σ_yy(out of plane) = ν(σ_xx + σ_zz)
-        syy = film_model.poisson_ratio * (sxx + szz)
-        von_mises = np.sqrt(0.5 * ((sxx - syy) ** 2 + (syy - szz) ** 2 + (szz - sxx) ** 2) + 3.0 * sxz**2)
-        maps = {"sxx": sxx, "szz": szz, "sxz": sxz, "von_mises": von_mises}
-
+    depths, maps = coupling.stress_maps()
+    x = (np.arange(nx) + 0.5) * dx
     centre = nx // 2
-    amplitude0 = _amplitude(surface0)
+    amplitude0 = perturbation_amplitude_nm(surface0)
+    stress_mpa = coupling.stress_mpa
     return PhaseFieldResult(
         metal=data.symbol,
-        film_thickness_nm=film_model.thickness_nm if film_model else None,
-        film_modulus_gpa=film_model.modulus_gpa if film_model else None,
+        film_thickness_nm=coupling.film.thickness_nm if coupling.film else None,
+        film_modulus_gpa=coupling.film.modulus_gpa if coupling.film else None,
         overpotential_v=eta_v,
-        amplitude_ratio=_amplitude(surface) / amplitude0 if amplitude0 > 0 else math.nan,
+        amplitude_ratio=perturbation_amplitude_nm(surface) / amplitude0 if amplitude0 > 0 else math.nan,
         initial_amplitude_nm=amplitude0,
-        final_amplitude_nm=_amplitude(surface),
-        peak_tensile_stress_mpa=peak_tension,
-        peak_compressive_stress_mpa=peak_compression,
+        final_amplitude_nm=perturbation_amplitude_nm(surface),
+        peak_tensile_stress_mpa=coupling.peak_tension_mpa,
+        peak_compressive_stress_mpa=coupling.peak_compression_mpa,
         mean_rise_nm=float(surface.mean()) - mean0,
         time_s=np.asarray(times),
         amplitude_nm=np.asarray(amplitudes),
         mean_height_nm=np.asarray(means),
         x_nm=x,
-        y_nm=y,
+        y_nm=(np.arange(ny) + 0.5) * dx,
         initial_surface_nm=surface0,
         final_surface_nm=surface,
         interfacial_stress_mpa=stress_mpa,
+        # Fig. 4f: from the tip (A, mid-width) to the valley between periodic images (B)
         profile_distance_nm=x[centre:] - x[centre],
         profile_stress_mpa=stress_mpa[centre:],
         order_parameter=xi,

@@ -136,14 +136,14 @@ class SimulatedLab:
 
 
 # Paper: Na best at (1-1)10 ≈ 4 nm (unit 0.4 nm); the thin film wins in every unit group. Bare Na
-# shorts at ≈100 h; Na@(1-1)10 ran past 2000 h (best ≈ 2600 h here, G = ln 26). A 1-1 unit has
-# f = 0.11/0.40 = 0.275. Cell scatter of ln L ≈ 0.3 (symmetric cells typically ±30 %, assumption).
+# shorts at ≈100 h; Na@(1-1)10 ran past 2000 h (here G = ln 26 and (1-1)10 reaches ≈2400 h).
+# A 1-1 unit has f = 0.11/0.40 = 0.275. Cell scatter of ln L ≈ 0.3 (symmetric cells typically ±30 %, assumption).
 _PAPER_NA = MetalResponse(bare_lifetime_h=100.0, gain=math.log(26.0), thickness_nm=4.0, thickness_width=1.2,
                           period_nm=0.4, period_width=1.0, inorganic_fraction=0.3, fraction_width=0.35,
                           laminate_penalty=0.4, cutoff_h=3000.0, scatter=0.3)
 # Paper: Li best at (2-2)25 ≈ 20 nm (unit 0.8 nm: stiffer and stronger than (1-1)50 at equal
-# thickness, which suits Li's higher dendrite pressure); bare Li 270 h; Li@(2-2)25 > 500 h (best
-# ≈ 1000 h here).
+# thickness, which suits Li's higher dendrite pressure); bare Li 270 h; Li@(2-2)25 > 500 h (here
+# ≈ 870 h).
 _PAPER_LI = MetalResponse(bare_lifetime_h=270.0, gain=math.log(1000.0 / 270.0), thickness_nm=20.0,
                           thickness_width=0.8, period_nm=0.8, period_width=1.0, inorganic_fraction=0.3,
                           fraction_width=0.3, laminate_penalty=0.4, cutoff_h=1500.0, scatter=0.3)

@@ -47,7 +47,7 @@ def test_flat_front_does_not_move_at_nernst_equilibrium():
     assert eta_eq == pytest.approx(-0.0592, abs=2e-4)
     velocity = front_velocity_nm_s(simulate_phasefield("Li", None, overpotential_v=eta_eq, config=config))
     plating = flat_front_velocity_nm_s(eta_eq - 0.05, config)
-    # Tolerance: 1e-6 nm/s, a millionth of ... and 1e-3 of the speed 50 mV further down.
+    # Tolerance 1e-6 nm/s: under a thousandth of the speed 50 mV further from equilibrium.
     assert abs(velocity) < 1e-6
     assert abs(velocity) < 1e-3 * plating
 

@@ -1,0 +1,67 @@
+"""``interlayer simulate czm``: film delamination over a dendrite nucleus, or the clamped-blister check."""
+
+from __future__ import annotations
+
+import typer
+
+from interlayer.models.errors import SimulationInputError
+
+from .simulate import simulate_app
+
+
+@simulate_app.command("czm")
+def czm_command(
+    metal: str | None = typer.Option(None, "--metal", help="Li or Na: sets the dendrite pressure (100 / 59 MPa)."),
+    recipe: str | None = typer.Option(None, "--recipe", help="Film from a recipe, e.g. '(1ALD-1MLD)10'."),
+    thickness_nm: float | None = typer.Option(None, "--thickness-nm", help="Film thickness (a (1ALD-1MLD) alloy unless overridden)."),
+    modulus_gpa: float | None = typer.Option(None, "--modulus-gpa", help="Override the film's Young's modulus."),
+    poisson_ratio: float | None = typer.Option(None, "--poisson-ratio", help="Override the film's Poisson ratio."),
+    strength_mpa: float | None = typer.Option(None, "--strength-mpa", help="Override the cohesive strength σmax."),
+    fracture_energy_j_m2: float | None = typer.Option(None, "--fracture-energy-j-m2", help="Override the toughness Gc."),
+    pressure_mpa: float | None = typer.Option(None, "--pressure-mpa", help="Pressure (default: the metal's dendrite pressure)."),
+    initial_debond_radius_nm: float | None = typer.Option(None, "--initial-debond-radius-nm", help="Radius of the nucleus (default 20 nm)."),
+    fidelity: str = typer.Option("reduced", "--fidelity", help="reduced (axisymmetric, ms) or fem (2D finite elements, s)."),
+    validate: str | None = typer.Option(None, "--validate", help="'blister': run the clamped-blister check with explicit E, ν, h, Gc, σmax, p."),
+    youngs_modulus_gpa: float | None = typer.Option(None, "--youngs-modulus-gpa", help="Blister check: E."),
+    linear: bool = typer.Option(False, "--linear", help="Drop the von Kármán strains (linear plate)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Opening of a film over a dendrite nucleus at mechanical equilibrium (paper Fig. 4b), or the blister check."""
+    from interlayer.models.czm import simulate_blister, simulate_czm
+    from interlayer.models.film import Film
+    from interlayer.models.recipe import Recipe
+
+    from .output import emit
+
+    numerics = {"geometric_nonlinearity": not linear}
+    if validate is not None:
+        if validate != "blister":
+            raise SimulationInputError(f"unknown validation {validate!r}; the one available is 'blister'")
+        given = {"--youngs-modulus-gpa": youngs_modulus_gpa, "--poisson-ratio": poisson_ratio, "--thickness-nm": thickness_nm,
+                 "--fracture-energy-j-m2": fracture_energy_j_m2, "--strength-mpa": strength_mpa, "--pressure-mpa": pressure_mpa}
+        missing = [name for name, value in given.items() if value is None]
+        if missing:
+            raise SimulationInputError(f"--validate blister needs {', '.join(missing)}")
+        result = simulate_blister(youngs_modulus_gpa=youngs_modulus_gpa, poisson_ratio=poisson_ratio,
+                                  thickness_nm=thickness_nm, fracture_energy_j_m2=fracture_energy_j_m2,
+                                  strength_mpa=strength_mpa, pressure_mpa=pressure_mpa, fidelity=fidelity, **numerics)
+        emit(f"clamped blister ({fidelity})", result.as_dict(), as_json)
+        if not result.converged:
+            raise typer.Exit(1)
+        return
+
+    if metal is None:
+        raise SimulationInputError("--metal is required (Li or Na)")
+    if (recipe is None) == (thickness_nm is None):
+        raise SimulationInputError("give exactly one of --recipe or --thickness-nm")
+    overrides = {"modulus_gpa": modulus_gpa, "poisson_ratio": poisson_ratio, "strength_mpa": strength_mpa,
+                 "fracture_energy_j_m2": fracture_energy_j_m2}
+    if modulus_gpa is not None:
+        overrides |= {"modulus_in_plane_gpa": modulus_gpa, "modulus_through_thickness_gpa": modulus_gpa}
+    if recipe is not None:
+        film = Film.from_recipe(Recipe.parse(recipe, metal=metal), **overrides)
+    else:
+        film = Film.from_thickness(thickness_nm, **overrides)
+    options = {} if initial_debond_radius_nm is None else {"initial_debond_radius_nm": initial_debond_radius_nm}
+    result = simulate_czm(metal, film, fidelity=fidelity, pressure_mpa=pressure_mpa, **options, **numerics)
+    emit(f"{metal} CZM ({fidelity})", result.as_dict(), as_json)

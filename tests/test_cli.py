@@ -1,0 +1,78 @@
+"""The command line: exit codes, one-line errors and JSON output of `recipe` and `simulate czm`."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+INTERLAYER = str(Path(sys.executable).with_name("interlayer"))
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([INTERLAYER, *args], capture_output=True, text=True, timeout=300)
+
+
+def test_recipe_json_and_table():
+    done = run("recipe", "Li@(2ALD-2MLD)25", "--json")
+    assert done.returncode == 0, done.stderr
+    values = json.loads(done.stdout)
+    assert values["thickness_nm"] == pytest.approx(20.0) and values["structure"] == "nanoalloy"
+    assert values["modulus_gpa"] > 0
+    table = run("recipe", "(1ALD-1MLD)10", "--metal", "Na")
+    assert table.returncode == 0 and "Na@(1ALD-1MLD)10" in table.stdout
+
+
+@pytest.mark.parametrize("args, word", [
+    (("recipe", "(2ALD-MLD)", "--metal", "Li"), "malformed"),
+    (("recipe", "Li@(0ALD-0MLD)5"), "(0ALD-0MLD)"),
+    (("recipe", "Xe@(1ALD-1MLD)3"), "Xe"),
+    (("simulate", "czm", "--metal", "Li", "--thickness-nm", "-4"), "thickness_nm"),
+    (("simulate", "czm", "--metal", "Li", "--thickness-nm", "nan"), "thickness_nm"),
+    (("simulate", "czm", "--metal", "Li", "--thickness-nm", "4", "--strength-mpa", "-100"), "strength_mpa"),
+    (("simulate", "czm", "--metal", "Li", "--thickness-nm", "4", "--poisson-ratio", "0.6"), "poisson_ratio"),
+    (("simulate", "czm", "--metal", "K2", "--thickness-nm", "4"), "K2"),
+    (("simulate", "czm", "--metal", "Li", "--recipe", "(2ALD-MLD)"), "malformed"),
+    (("simulate", "czm", "--metal", "Li", "--recipe", "Xe@(1ALD-1MLD)3"), "Xe"),
+    (("simulate", "czm", "--metal", "Li"), "--recipe or --thickness-nm"),
+    (("simulate", "czm", "--metal", "Li", "--thickness-nm", "4", "--fidelity", "exact"), "fidelity"),
+    (("simulate", "czm", "--validate", "blister", "--thickness-nm", "10"), "--youngs-modulus-gpa"),
+    (("simulate", "czm", "--validate", "wedge"), "wedge"),
+])
+def test_bad_input_is_one_line_and_exit_code_2(args, word, capsys):
+    from interlayer.service.cli import main
+
+    with pytest.raises(SystemExit) as caught:
+        main(list(args))
+    assert caught.value.code == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and word in lines[0]
+
+
+def test_console_script_exit_code_and_message():
+    done = run("simulate", "czm", "--metal", "Li", "--recipe", "(2ALD-MLD)")
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [done.stderr.strip()] and "malformed" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_simulate_czm_json():
+    li = json.loads(run("simulate", "czm", "--metal", "Li", "--recipe", "(1ALD-1MLD)10", "--json").stdout)
+    na = json.loads(run("simulate", "czm", "--metal", "Na", "--thickness-nm", "4", "--json").stdout)
+    assert li["pressure_mpa"] == pytest.approx(100.0) and na["pressure_mpa"] == pytest.approx(59.0)
+    assert li["converged"] and na["converged"]
+    assert li["normalized_length"] > na["normalized_length"] > 0
+    stiff = json.loads(run("simulate", "czm", "--metal", "Na", "--thickness-nm", "4", "--modulus-gpa", "150", "--json").stdout)
+    assert stiff["normalized_length"] < na["normalized_length"]
+
+
+def test_validate_blister_prints_solver_and_analytic():
+    done = run("simulate", "czm", "--validate", "blister", "--youngs-modulus-gpa", "165", "--poisson-ratio", "0.25",
+               "--thickness-nm", "10", "--fracture-energy-j-m2", "0.001", "--strength-mpa", "300", "--pressure-mpa", "1", "--json")
+    assert done.returncode == 0, done.stderr
+    values = json.loads(done.stdout)
+    assert values["critical_radius_analytic_nm"] == pytest.approx(208.15, rel=1e-3)
+    assert abs(values["critical_radius_error"]) < 0.05 and abs(values["centre_deflection_error"]) < 0.05
+
+

@@ -1,0 +1,26 @@
+"""``interlayer simulate phasefield``: JSON summary, PNG maps, bad input as exit code 2."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from interlayer.service.cli import main
+
+
+def test_phasefield_command_prints_json_and_writes_maps(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["simulate", "phasefield", "--metal", "Na", "--recipe", "(1ALD-1MLD)10", "--json", "--out", str(tmp_path)])
+    assert exit_info.value.code == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["metal"] == "Na" and summary["film_thickness_nm"] == pytest.approx(4.0)
+    assert summary["amplitude_ratio"] > 0.0 and summary["peak_compressive_stress_mpa"] < 0.0
+    assert sorted(p.name for p in tmp_path.glob("*.png")) == ["Na__1ALD-1MLD_10_fields.png", "Na__1ALD-1MLD_10_stress.png"]
+
+
+def test_phasefield_command_refuses_an_anodic_overpotential(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["simulate", "phasefield", "--metal", "Li", "--recipe", "(1ALD-1MLD)25", "--overpotential-v", "0.05"])
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err.startswith("error: plating needs an overpotential")
