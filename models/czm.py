@@ -253,8 +253,14 @@ def simulate_blister(*, youngs_modulus_gpa: float, poisson_ratio: float, thickne
         p_peak_gpa, w_peak = peak(path, model.centre_dof)
         return p_peak_gpa * 1e3, w_peak, path.converged
 
-    # secant on log p_peak = f(log a), from the plate-theory guess and a point 10 % below it
-    radii, results = [0.9 * a_c, a_c], []
+    # secant on log p_peak = f(log a), from the plate-theory guess and a point 10 % below it;
+    # the 2D model starts from the reduced model's answer, 1 % apart
+    start = a_c
+    if fidelity == "fem":
+        start = simulate_blister(youngs_modulus_gpa=youngs_modulus_gpa, poisson_ratio=poisson_ratio, thickness_nm=thickness_nm,
+                                 fracture_energy_j_m2=fracture_energy_j_m2, strength_mpa=strength_mpa,
+                                 pressure_mpa=pressure, **numerics).critical_radius_nm
+    radii, results = ([0.99 * start, start] if fidelity == "fem" else [0.9 * a_c, a_c]), []
     for radius in radii:
         results.append(peak_at(radius))
     converged = all(r[2] for r in results)

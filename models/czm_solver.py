@@ -3,9 +3,9 @@
 Both discretizations (``czm_reduced``, ``czm_fem``) hand this module the same few operations, so
 one Newton loop serves both. The load is a pressure λ times a unit load vector f. The path is
 followed by prescribing the opening at the axis s and solving for (U, λ) together (a
-displacement-controlled, arc-length-like constraint): the path passes the pressure peak where a
-debond runs away under pressure control, so the same loop finds both a stable equilibrium below
-the peak and the propagation branch beyond it.
+displacement-controlled, arc-length-like constraint), so it passes pressure peaks where pressure
+control would fail: the same loop finds the equilibrium at a target pressure (beyond any
+snap-through on the way) and a blister's peak pressure (its critical state).
 """
 
 from __future__ import annotations

@@ -21,8 +21,6 @@ UCB_BETA = 2.0
 # Thompson draws are joint over the candidates with the highest UCB (the argmax lies among them).
 THOMPSON_CANDIDATES = 500
 LOG_2PI = math.log(2.0 * math.pi)
-# A picked recipe's fantasy fixes f there (variance of a numerical jitter only).
-FANTASY_NOISE_VAR = 1e-6
 
 
 class CandidatePosterior:
@@ -32,7 +30,7 @@ class CandidatePosterior:
         self.model = model
         self.features, self.task, self.physics = features, task, physics
         self.mean, self._factor = model.cross_terms(features, task, physics)
-        self.var = np.maximum(model.prior_variance(features, physics) - (self._factor ** 2).sum(axis=0), 1e-12)
+        self.var = np.maximum(model.prior_variance(physics) - (self._factor ** 2).sum(axis=0), 1e-12)
         self._updates: list[np.ndarray] = []
 
     def copy(self) -> "CandidatePosterior":

@@ -39,7 +39,7 @@ import numpy as np
 from interlayer.models.errors import InterlayerError
 from interlayer.models.recipe import Recipe
 
-from .acquisition import ACQUISITIONS, FANTASY_NOISE_VAR, CandidatePosterior, scores, space_filling_distance, truncated_mean
+from .acquisition import ACQUISITIONS, CandidatePosterior, scores, space_filling_distance, truncated_mean
 from .gp import LaplaceGP, Observations
 from .measurement import Measurement, MeasurementError, fingerprint, merge_reports
 from .physics import CzmPrior, PhysicsPrior, SimulationRequest
@@ -53,10 +53,9 @@ except PackageNotFoundError:  # running from a source tree that is not installed
 # z of the 5th and 95th percentiles: 90 % intervals
 Z90 = 1.6448536269514722
 # Joint posterior draws for the probability of being best, over the most promising recipes.
-BEST_DRAWS = 2000
-BEST_CANDIDATES = 300
+BEST_DRAWS = 1000
+BEST_CANDIDATES = 200
 DEFAULT_PHYSICS = CzmPrior()
-SPACE_FILLING_FIRST_BATCH = True
 
 
 class CampaignError(InterlayerError):
@@ -321,7 +320,7 @@ class Campaign:
         proposals = []
         # With no cell of its own yet, every second pick of the batch fills the space (largest distance
         # to the picks so far) instead of following the prior: a hedge against physics that points wrong.
-        exploring = SPACE_FILLING_FIRST_BATCH and not self._measurements
+        exploring = not self._measurements
         for k in range(count):
             if not available.any():
                 break
@@ -334,8 +333,8 @@ class Campaign:
             mean, var = float(base.mean[i]), float(base.var[i])
             proposals.append(Proposal(self.space._recipes[i], math.exp(mean), self._interval_h(mean, var, state.model.noise_sd(0)),
                                       float(values[i]), self.seed, state.fingerprint, hyper, self.acquisition))
-            # the believer's fantasy is of f itself (noise-free), so near-copies of a pick lose their appeal
-            posterior.condition(i, float(posterior.mean[i]), FANTASY_NOISE_VAR)
+            # kriging believer: a cell at the posterior mean, with the cell-to-cell scatter
+            posterior.condition(i, float(posterior.mean[i]), noise_var)
             seen.add(i)
             if not replicates:
                 available[i] = False

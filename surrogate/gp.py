@@ -35,13 +35,9 @@ SD_C = 2.0
 # Prior of the physics scale ρ: the physics index is taken at face value give or take 60 %.
 RHO0 = 1.0
 SD_RHO = 0.6
-# A linear trend β ~ N(0, SD_TREND² I) over the scaled features (universal kriging): lets the model
-# carry a slope the physics lacks ("thicker is better here") beyond the reach of the length scales.
-SD_TREND = 2.0
-TREND_CENTRE = 0.5
 # Log-normal priors of the hyperparameters: (median, sd of the log). Features are scaled to ~[0, 1].
 LENGTH_SCALE_PRIOR = (0.15, 1.0)
-SIGNAL_SD_PRIOR = (0.7, 0.7)
+SIGNAL_SD_PRIOR = (1.0, 0.7)
 NOISE_SD_PRIOR = (0.3, 0.7)
 # atanh r ~ N(0.5, 0.8): metals are believed mildly alike until the data say otherwise.
 CORRELATION_PRIOR = (0.5, 0.8)
@@ -131,11 +127,10 @@ def task_matrix(task_a: np.ndarray, task_b: np.ndarray, correlation: float) -> n
     return np.where(task_a[:, None] == task_b[None, :], 1.0, correlation)
 
 
-def basis_covariance(task_a, physics_a, features_a, task_b, physics_b, features_b) -> np.ndarray:
-    """Covariance of c_t + ρ_t u(x) + β_tᵀ(x − ½) from Gaussian priors on c_t, ρ_t, β_t (independent per task)."""
+def basis_covariance(task_a, physics_a, task_b, physics_b) -> np.ndarray:
+    """Covariance of c_t + ρ_t u(x) from the Gaussian priors on c_t and ρ_t (independent per task)."""
     same = task_a[:, None] == task_b[None, :]
-    trend = (features_a - TREND_CENTRE) @ (features_b - TREND_CENTRE).T
-    return same * (SD_C**2 + SD_RHO**2 * physics_a[:, None] * physics_b[None, :] + SD_TREND**2 * trend)
+    return same * (SD_C**2 + SD_RHO**2 * physics_a[:, None] * physics_b[None, :])
 
 
 def prior_mean(physics: np.ndarray) -> np.ndarray:
@@ -164,7 +159,7 @@ class LaplaceGP:
             kx, dkx = self._kernel(obs.features, eval_gradient=True)
         else:
             kx = self._kernel(features, obs.features)
-        cov = tasks * self._signal_var * kx + basis_covariance(task, physics, features, obs.task, obs.physics, obs.features)
+        cov = tasks * self._signal_var * kx + basis_covariance(task, physics, obs.task, obs.physics)
         return (cov, kx, dkx, tasks) if gradient else cov
 
     def _find_mode(self, start: np.ndarray | None) -> None:
@@ -252,20 +247,19 @@ class LaplaceGP:
             return mean, np.zeros((0, len(mean)))
         return mean, solve_triangular(self.chol, (self.sw[:, None] * k_star.T), lower=True)
 
-    def prior_variance(self, features: np.ndarray, physics: np.ndarray) -> np.ndarray:
-        # k(x, x) = s² + SD_C² + SD_ρ² u(x)² + SD_β² |x − ½|²
-        return (self._signal_var + SD_C**2 + SD_RHO**2 * physics**2
-                + SD_TREND**2 * ((features - TREND_CENTRE) ** 2).sum(axis=1))
+    def prior_variance(self, physics: np.ndarray) -> np.ndarray:
+        # k(x, x) = s² + SD_C² + SD_ρ² u(x)²
+        return self._signal_var + SD_C**2 + SD_RHO**2 * physics**2
 
     def predict(self, features: np.ndarray, task: np.ndarray, physics: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Latent mean and variance of f at new points."""
         mean, factor = self.cross_terms(features, task, physics)
-        return mean, np.maximum(self.prior_variance(features, physics) - (factor * factor).sum(axis=0), 1e-12)
+        return mean, np.maximum(self.prior_variance(physics) - (factor * factor).sum(axis=0), 1e-12)
 
     def prior_covariance(self, features_a, task_a, physics_a, features_b, task_b, physics_b) -> np.ndarray:
         kx = self._kernel(features_a, features_b)
         return (task_matrix(task_a, task_b, self.hyper.task_correlation) * self._signal_var * kx
-                + basis_covariance(task_a, physics_a, features_a, task_b, physics_b, features_b))
+                + basis_covariance(task_a, physics_a, task_b, physics_b))
 
     def noise_sd(self, task: int) -> float:
         return self.hyper.noise_sd[task]

@@ -48,10 +48,14 @@ SMALL = dict(max_ald_cycles=5, max_mld_cycles=5, max_supercycles=60)
 
 @pytest.mark.parametrize("metal, best_nm", [("Na", 4.0), ("Li", 20.0)])
 def test_first_batch_aims_at_the_physics_thickness_of_each_metal(metal, best_nm):
-    batch = campaign_for(DesignSpace(metal)).ask(4)
-    thickness = [p.recipe.thickness_nm for p in batch]
+    space = DesignSpace(metal)
+    batch = campaign_for(space).ask(4)
     assert len({p.recipe for p in batch}) == 4
-    assert abs(math.log(np.median(thickness) / best_nm)) < math.log(1.6)
+    # picks 1 and 3 follow the prior; 2 and 4 fill the space, far from the picks before them
+    for led in (batch[0], batch[2]):
+        assert abs(math.log(led.recipe.thickness_nm / best_nm)) < math.log(1.6)
+    features = space.features[[space.index_of(p.recipe) for p in batch]]
+    assert np.linalg.norm(features[1] - features[0]) > 0.5
 
 
 def test_physics_requests_are_few():

@@ -68,3 +68,14 @@ def test_missing_or_bad_results_are_typed_errors():
     data[requests[0]] = {"result": {"normalized_length": float("nan")}}
     with pytest.raises(SimulationInputError):
         PRIOR.index("Na", recipes, data)
+
+
+def test_real_czm_prior_asks_li_for_a_thicker_film_than_na():
+    from interlayer.surrogate.campaign import Campaign
+    best_nm = {}
+    for metal in ("Na", "Li"):
+        space = DesignSpace(metal, symmetric_only=True, max_ald_cycles=1, max_mld_cycles=1)
+        u = Campaign(space).physics_index()
+        best_nm[metal] = space.recipes()[int(np.argmax(u))].thickness_nm
+    assert best_nm["Na"] == pytest.approx(4.0, rel=0.06)   # the calibration point
+    assert best_nm["Li"] > best_nm["Na"]
