@@ -149,8 +149,8 @@ class Recipe:
 
     @property
     def thickness_nm(self) -> float:
-        # h = n (a·g_ALD + b·g_MLD)
-        return self.supercycles * self.unit_period_nm
+        # h = n (a·g_ALD + b·g_MLD), rounded to 1e-9 nm so that (1ALD-1MLD)10 prints as 4.0
+        return round(self.supercycles * self.unit_period_nm, 9)
 
     @property
     def inorganic_fraction(self) -> float:

@@ -1,5 +1,6 @@
 """Campaigns: physics-led first batches, censoring, pending and duplicates, determinism, atomic tell, transfer."""
 
+import json
 import math
 
 import numpy as np
@@ -173,6 +174,9 @@ def test_recommendation_is_consistent():
     assert rec.interval_h[0] < rec.predicted_lifetime_h < rec.interval_h[1]
     assert rec.conservative_lower_h <= rec.predicted_lifetime_h
     assert rec.as_dict()["recipe"] == str(rec.recipe)
+    assert json.loads(json.dumps(rec.as_dict())) == rec.as_dict()
+    proposal = campaign.ask(1)[0].as_dict()
+    assert json.loads(json.dumps(proposal)) == proposal
     assert campaign.recommend().as_dict() == rec.as_dict()
 
 

@@ -17,18 +17,17 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from interlayer.models.recipe import Recipe
-from interlayer.surrogate.closed_loop import cell_rng, truth_table
-from interlayer.surrogate.labs import paper_lab
-from interlayer.surrogate.space import DesignSpace
 
 from ..client import Client
-from ..embedded import LocalStack
-from ..keys import create_key
 from ..settings import Settings
 from .output import console
 
 
 def _run_campaign(client: Client, metal: str, rounds: int, batch: int, seed: int, progress: Progress, task) -> dict:
+    # The surrogate stack (scikit-learn, skopt) takes over a second to import: only the demo pays it.
+    from interlayer.surrogate.closed_loop import cell_rng
+    from interlayer.surrogate.labs import paper_lab
+
     campaign = client.create_campaign(f"demo {metal}", metal, seed=seed)
     tested: dict[tuple[int, int, int], int] = {}
     steps = 2 * rounds
@@ -59,6 +58,9 @@ def demo_command(rounds: int = typer.Option(4, help="Rounds of proposals per met
                  workers: int = typer.Option(2, help="Worker processes."),
                  keep: Path = typer.Option(None, help="Keep the SQLite database in this folder instead of a temporary one.")) -> None:
     """Run a Li and a Na campaign against a simulated lab through the API, queue and workers; compare with the truth."""
+    from ..embedded import LocalStack
+    from ..keys import create_key
+
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="interlayer-demo-") as scratch:
         folder = Path(keep or scratch)
@@ -94,6 +96,10 @@ def demo_command(rounds: int = typer.Option(4, help="Rounds of proposals per met
 
 
 def _table(results: dict[str, dict], cells: int) -> Table:
+    from interlayer.surrogate.closed_loop import truth_table
+    from interlayer.surrogate.labs import paper_lab
+    from interlayer.surrogate.space import DesignSpace
+
     table = Table(title=f"Recommended recipe after {cells} cells per metal, beside the simulated lab's true optimum")
     for column in ("metal", "recommended", "pred. h", "true h", "lab optimum", "opt. h", "reached"):
         table.add_column(column, no_wrap=True)
