@@ -20,6 +20,8 @@ The trivial model is registered only in this benchmark's processes (INTERLAYER_E
 from __future__ import annotations
 
 import argparse
+import http.client
+import json
 import os
 import statistics
 import subprocess
@@ -30,6 +32,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import redis
@@ -72,6 +75,44 @@ def noop() -> None:
     return None
 
 
+def _process_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of one process (Linux /proc), 0 when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _all_processes() -> dict[int, tuple[int, str]]:
+    """pid -> (parent pid, command name) of every process on the machine."""
+    table = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                comm, _, rest = (entry / "stat").read_text().partition(") ")
+                table[int(entry.name)] = (int(rest.split()[1]), comm.partition("(")[2])
+            except OSError:
+                continue
+    return table
+
+
+def cpu_by_role(roles: dict[str, list[int]]) -> dict[str, float]:
+    """CPU seconds used so far by each role's processes and their descendants, plus PostgreSQL and Redis
+    (all their processes: other users of the same servers count too)."""
+    table = _all_processes()
+    children: dict[int, list[int]] = {}
+    for pid, (parent, _) in table.items():
+        children.setdefault(parent, []).append(pid)
+
+    def tree(pid: int) -> list[int]:
+        return [pid, *(p for child in children.get(pid, []) for p in tree(child))]
+    used = {role: sum(_process_cpu_s(p) for pid in pids for p in tree(pid)) for role, pids in roles.items()}
+    for role, name in (("PostgreSQL", "postgres"), ("Redis", "redis-server")):
+        used[role] = sum(_process_cpu_s(pid) for pid, (_, comm) in table.items() if comm == name)
+    return used
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
@@ -96,33 +137,51 @@ def start_api(settings: Settings, port: int, processes: int) -> subprocess.Popen
                              "--log-level", "warning", "--no-access-log"], env=env, cwd=REPO, start_new_session=True)
 
 
-def jobs_per_second(settings: Settings, url: str, key: str, count: int, threads: int) -> tuple[float, float]:
-    """(submitted per s, completed per s end to end) for ``count`` trivial simulation jobs."""
+def jobs_per_second(settings: Settings, url: str, key: str, count: int, threads: int) -> tuple[float, float, float]:
+    """(submitted per s, completed per s end to end, this generator's CPU seconds) for ``count`` trivial jobs.
+
+    Each client thread keeps one HTTP/1.1 connection open and posts one job at a time (the stdlib
+    client: it costs the shared cores far less CPU than httpx, so the generator is not what is measured).
+    """
     engine = engine_for(settings.database_url)
     run = uuid.uuid4().hex[:8]
-    local = threading.local()
+    address = urlsplit(url)
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
 
-    def submit(i: int) -> None:
-        if not hasattr(local, "client"):
-            local.client = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {key}"}, timeout=30)
-        response = local.client.post("/v1/simulations", json={"model": "trivial", "metal": "Li", "recipe": "Li@(1ALD-1MLD)10",
-                                                              "parameters": {"i": i, "run": run}})
-        response.raise_for_status()
+    def submit_share(first: int) -> None:
+        connection = http.client.HTTPConnection(address.hostname, address.port, timeout=60)
+        for i in range(first, count, threads):
+            body = json.dumps({"model": "trivial", "metal": "Li", "recipe": "Li@(1ALD-1MLD)10",
+                               "parameters": {"i": i, "run": run}})
+            connection.request("POST", "/v1/simulations", body, headers)
+            response = connection.getresponse()
+            answer = response.read()
+            if response.status != 202:
+                raise RuntimeError(f"POST /v1/simulations answered {response.status}: {answer[:200]!r}")
+        connection.close()
 
+    cpu_started = time.process_time()
     started = time.perf_counter()
     with ThreadPoolExecutor(threads) as pool:
-        list(pool.map(submit, range(count)))
+        list(pool.map(submit_share, range(threads)))
     submitted = time.perf_counter() - started
+    generator_cpu_s = time.process_time() - cpu_started
+    # The scratch database holds only this benchmark's jobs: wait until none is queued or running.
+    unfinished = select(func.count()).select_from(Job).where(Job.status.in_(("queued", "running")))
     while True:
         with engine.connect() as connection:
-            done = connection.execute(select(func.count()).select_from(Job).where(
-                Job.kind == "simulation", Job.status == "succeeded", Job.input["data"]["parameters"]["run"].as_string() == run)).scalar()
-        if done >= count:
-            break
+            if connection.execute(unfinished).scalar() == 0:
+                break
         if time.perf_counter() - started > 600:
-            raise RuntimeError(f"only {done} of {count} jobs finished")
-        time.sleep(0.05)
-    return count / submitted, count / (time.perf_counter() - started)
+            raise RuntimeError(f"jobs still unfinished after 600 s")
+        time.sleep(0.02)
+    elapsed = time.perf_counter() - started
+    with engine.connect() as connection:
+        succeeded = connection.execute(select(func.count()).select_from(Job).where(
+            Job.status == "succeeded", Job.input["data"]["parameters"]["run"].as_string() == run)).scalar()
+    if succeeded != count:
+        raise RuntimeError(f"{succeeded} of {count} jobs succeeded")
+    return count / submitted, count / elapsed, generator_cpu_s
 
 
 def recommendation_latency(url: str, key: str, clients: int, requests: int) -> tuple[float, float, float]:
@@ -195,6 +254,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=50, help="GETs per client")
     parser.add_argument("--api-processes", type=int, default=2)
+    parser.add_argument("--worker-concurrency", type=int, default=1, help="prefork children per worker process")
     args = parser.parse_args()
 
     import psycopg
@@ -213,10 +273,16 @@ def main() -> None:
         port = free_port()
         url = f"http://127.0.0.1:{port}"
         processes.append(start_api(settings, port, args.api_processes))
-        processes.extend(start_worker(replace(settings), concurrency=1) for _ in range(2))
+        workers = [start_worker(replace(settings), concurrency=args.worker_concurrency) for _ in range(2)]
+        processes.extend(workers)
         wait_ready(url)
-        jobs_per_second(settings, url, key, 100, args.threads)  # warm up connections and imports
-        submit_rate, end_to_end = jobs_per_second(settings, url, key, args.jobs, args.threads)
+        jobs_per_second(settings, url, key, 200, args.threads)  # warm up connections and imports
+        roles = {"API": [processes[0].pid], "workers": [worker.pid for worker in workers]}
+        cpu_before, load_before = cpu_by_role(roles), os.getloadavg()[0]
+        submit_rate, end_to_end, generator_cpu_s = jobs_per_second(settings, url, key, args.jobs, args.threads)
+        cpu_used = {role: used - cpu_before[role] for role, used in cpu_by_role(roles).items()}
+        cpu_used = {"load generator": generator_cpu_s, **cpu_used}
+        load_after = os.getloadavg()[0]
         p50, p95, throughput = recommendation_latency(url, key, args.clients, args.requests)
     finally:
         for process in processes:
@@ -228,8 +294,10 @@ def main() -> None:
     for stale in client.scan_iter(f"{prefix}*", count=1000):
         client.delete(stale)
 
-    print(f"machine: {os.cpu_count()} cores; PostgreSQL + Redis on 127.0.0.1; API {args.api_processes} uvicorn process(es); "
-          f"2 worker processes (prefork, concurrency 1)")
+    print(f"machine: {os.cpu_count()} cores, load average {load_before:.1f} before / {load_after:.1f} after the jobs run; "
+          f"PostgreSQL + Redis on 127.0.0.1")
+    print(f"API: {args.api_processes} uvicorn process(es); 2 worker processes (prefork, concurrency {args.worker_concurrency}); "
+          f"{args.jobs} jobs from {args.threads} client threads")
     print(f"{'measure':<58}{'value':>12}  target / baseline")
     print(f"{'simulation jobs end to end (API->DB->Redis->worker->DB)':<58}{end_to_end:>9.0f}/s   target >= {TARGET_JOBS_PER_S:.0f}/s")
     print(f"{'  of which submission alone (POST /v1/simulations)':<58}{submit_rate:>9.0f}/s")
@@ -238,6 +306,8 @@ def main() -> None:
     print(f"{f'GET recommendation, {args.clients} clients, p50':<58}{p50:>9.1f} ms")
     print(f"{f'GET recommendation, {args.clients} clients, p95':<58}{p95:>9.1f} ms  target <= {TARGET_P95_MS:.0f} ms")
     print(f"{'GET recommendation throughput':<58}{throughput:>9.0f}/s")
+    print("CPU per job, ms: " + ", ".join(f"{role} {1000 * used / args.jobs:.2f}" for role, used in cpu_used.items())
+          + f"; total {1000 * sum(cpu_used.values()) / args.jobs:.2f} (PostgreSQL and Redis: all their clients)")
 
 
 if __name__ == "__main__":

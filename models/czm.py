@@ -69,6 +69,12 @@ class Numerics:
         return numerics
 
 
+def _json_safe(values: dict) -> dict:
+    """Plain Python scalars for JSON: numpy floats become float, non-finite values None."""
+    return {k: (None if isinstance(v, float) and not math.isfinite(v) else float(v) if isinstance(v, float) else v)
+            for k, v in values.items()}
+
+
 @dataclass(frozen=True)
 class CzmResult:
     """Equilibrium of a film over a pushing nucleus (lengths nm, pressure MPa, energy J m⁻²)."""
@@ -88,7 +94,7 @@ class CzmResult:
     model_version: str = MODEL_VERSION
 
     def as_dict(self) -> dict:
-        return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in asdict(self).items()}
+        return _json_safe(asdict(self))
 
 
 @dataclass(frozen=True)
@@ -121,7 +127,7 @@ class BlisterResult:
     def as_dict(self) -> dict:
         values = asdict(self) | {"critical_radius_error": self.critical_radius_error,
                                  "centre_deflection_error": self.centre_deflection_error}
-        return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in values.items()}
+        return _json_safe(values)
 
 
 def blister_critical_radius_nm(youngs_modulus_gpa: float, poisson_ratio: float, thickness_nm: float,

@@ -138,19 +138,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def _bad_input(_request: Request, error: InterlayerError) -> JSONResponse:
         return JSONResponse(status_code=422, content=_error_body(["body"], str(error)))
 
-    def owner_of(authorization: str | None = Header(default=None)) -> str:
+    async def owner_of(authorization: str | None = Header(default=None)) -> str:
+        # async, so that a cached key costs no hop to the thread pool; only a lookup goes there.
         if not authorization or not authorization.lower().startswith("bearer "):
             raise _unauthorized()
         digest = hash_key(authorization[7:].strip())
         cached = key_cache.get(digest)
         if cached is None or cached[0] < time.monotonic():
-            with transaction(url) as session:
-                owner = session.scalar(select(tables.ApiKey.owner).where(
-                    tables.ApiKey.key_hash == digest, tables.ApiKey.revoked_at.is_(None)))
+            owner = await run_in_threadpool(key_owner, digest)
             cached = key_cache[digest] = (time.monotonic() + KEY_CACHE_S, owner)
         if cached[1] is None:
             raise _unauthorized()
         return cached[1]
+
+    def key_owner(digest: str) -> str | None:
+        with transaction(url) as session:
+            return session.scalar(select(tables.ApiKey.owner).where(
+                tables.ApiKey.key_hash == digest, tables.ApiKey.revoked_at.is_(None)))
 
     def owned_campaign(session: Session, owner: str, campaign_id: str) -> tables.Campaign:
         row = session.get(tables.Campaign, campaign_id)
@@ -167,7 +171,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def idempotent(owner: str, key: str | None, fingerprint: Any,
                    write: Callable[[Session], tuple[int, dict, tuple[str, list[str]] | None]]) -> JSONResponse:
         """Run ``write`` once per (owner, Idempotency-Key): the same body replays the first response, another body is a 409."""
-        digest = hashlib.sha256(json.dumps(fingerprint, sort_keys=True, default=str).encode()).hexdigest()
+        digest = hashlib.sha256(json.dumps(fingerprint, sort_keys=True, default=str).encode()).hexdigest() \
+            if key is not None else None
         for _ in range(2):
             try:
                 with transaction(url) as session:

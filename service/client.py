@@ -34,6 +34,10 @@ class JobFailed(InterlayerError):
     """A job ended failed or cancelled."""
 
 
+class ServiceUnreachable(InterlayerError):
+    """No answer from the service (wrong URL, not running, network down)."""
+
+
 def _describe(detail: Any) -> str:
     if isinstance(detail, list):
         return "; ".join(f"{'.'.join(str(p) for p in item.get('loc', []))}: {item.get('msg')}" for item in detail)
@@ -56,7 +60,10 @@ class Client:
         self.close()
 
     def _call(self, method: str, path: str, **kwargs) -> Any:
-        response = self.http.request(method, path, **kwargs)
+        try:
+            response = self.http.request(method, path, **kwargs)
+        except httpx.TransportError as error:
+            raise ServiceUnreachable(f"cannot reach the service at {self.http.base_url}: {error}") from None
         if response.status_code >= 400:
             try:
                 detail = response.json().get("detail", response.text)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -91,6 +91,16 @@ def transaction(url: str) -> Iterator[Session]:
     """One unit of work: committed on success, rolled back on any error."""
     with session_factory(url)() as session, session.begin():
         yield session
+
+
+@contextmanager
+def single_statements(url: str) -> Iterator[Connection]:
+    """A connection whose every statement commits by itself: one round trip each, no BEGIN/COMMIT.
+
+    For statements that are a whole unit of work on their own (a job claim, a guarded finish).
+    """
+    with engine_for(url).connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        yield connection
 
 
 def alembic_config(url: str) -> Config:

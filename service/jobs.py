@@ -9,16 +9,18 @@ moves the row to a final state, guarded by the token, so a second delivery never
 from __future__ import annotations
 
 import logging
+import os
 import threading
+import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Connection, bindparam, case, or_, select, update
 from sqlalchemy.orm import Session
 
-from .db import transaction
+from .db import single_statements, transaction
 from .queue import publish
 from .settings import Settings
 from .tables import FINISHED, Job, Simulation, utcnow
@@ -56,56 +58,72 @@ class Claim:
     owner: str
     campaign_id: str | None
     attempts: int
-    # simulation key -> id of a stored result, read in the claiming transaction (saves a round trip)
-    cached: dict[str, str] = field(default_factory=dict)
+    simulation_key: str | None = None
+    # id of the stored result for ``simulation_key``, read by the claiming statement (saves a round trip)
+    cached_simulation: str | None = None
 
     def cached_simulation_id(self, key: str) -> str | None:
-        return self.cached.get(key)
+        return self.cached_simulation if key == self.simulation_key else None
+
+
+_JOBS, _SIMULATIONS = Job.__table__, Simulation.__table__
+# The claim and finish statements are built once: on the worker's hot path, building a statement
+# costs more CPU than PostgreSQL spends running it. Core, not the ORM, for the same reason.
+_CLAIMED_ROW = (_JOBS.c.kind, _JOBS.c.input, _JOBS.c.owner, _JOBS.c.campaign_id, _JOBS.c.attempts,
+                _JOBS.c.cancel_requested, _JOBS.c.simulation_key,
+                select(_SIMULATIONS.c.id).where(_SIMULATIONS.c.key == _JOBS.c.simulation_key)
+                .correlate(_JOBS).scalar_subquery().label("cached_simulation"))
+_CLAIM = (update(_JOBS)
+          .where(_JOBS.c.id == bindparam("job_id"),
+                 (_JOBS.c.status == "queued") | ((_JOBS.c.status == "running") & or_(
+                     _JOBS.c.heartbeat_at.is_(None), _JOBS.c.heartbeat_at < bindparam("stale_before"))))
+          .values(status="running", claim=bindparam("token"), attempts=_JOBS.c.attempts + 1,
+                  heartbeat_at=bindparam("now"), started_at=bindparam("now"), message="running")
+          .returning(*_CLAIMED_ROW))
+_CONTINUE = (update(_JOBS)
+             .where(_JOBS.c.id == bindparam("job_id"), _JOBS.c.status == "running", _JOBS.c.claim == bindparam("token"))
+             .values(heartbeat_at=bindparam("now"))
+             .returning(*_CLAIMED_ROW))
+_FINISH = (update(_JOBS)
+           .where(_JOBS.c.id == bindparam("job_id"), _JOBS.c.claim == bindparam("token"), _JOBS.c.status == "running")
+           .values(status=bindparam("final_status"), result=bindparam("job_result"), error=bindparam("job_error"),
+                   progress=case((bindparam("final_status") == "succeeded", 1.0), else_=_JOBS.c.progress),
+                   message=bindparam("job_message"), finished_at=bindparam("now"), claim=None))
 
 
 def claim(settings: Settings, job_id: str, token: str | None = None) -> Claim | None:
     """Take the job for this attempt, or None when it is finished, cancelled or alive elsewhere.
 
     ``token`` continues a claim this task already holds (a proposal job re-scheduling itself).
+    One statement: the claim, the job's input and the cached result of its simulation key.
     """
     now = utcnow()
-    stale_before = now - timedelta(seconds=settings.orphan_after_s)
-    with transaction(settings.database_url) as session:
-        if token is not None:
-            condition = (Job.status == "running") & (Job.claim == token)
-            values = {"heartbeat_at": now}
-        else:
-            token = uuid.uuid4().hex
-            condition = (Job.status == "queued") | ((Job.status == "running") & or_(
-                Job.heartbeat_at.is_(None), Job.heartbeat_at < stale_before))
-            values = {"status": "running", "claim": token, "attempts": Job.attempts + 1, "heartbeat_at": now,
-                      "started_at": now, "message": "running"}
-        row = session.execute(
-            update(Job).where(Job.id == job_id, condition).values(**values)
-            .returning(Job.kind, Job.input, Job.owner, Job.campaign_id, Job.attempts, Job.cancel_requested,
-                       Job.simulation_key)
-        ).one_or_none()
-        if row is None:
-            return None
-        if row.attempts > MAX_ATTEMPTS:
-            _finish(session, job_id, token, "failed", error=f"gave up after {MAX_ATTEMPTS} attempts")
-            return None
-        if row.cancel_requested:
-            _finish(session, job_id, token, "cancelled", message="cancelled")
-            return None
-        found = session.scalar(select(Simulation.id).where(Simulation.key == row.simulation_key)) \
-            if row.simulation_key else None
-        cached = {row.simulation_key: found} if found else {}
-    return Claim(job_id, token, row.kind, row.input, row.owner, row.campaign_id, row.attempts, cached)
+    if token is None:
+        token = uuid.uuid4().hex
+        statement = _CLAIM
+    else:
+        statement = _CONTINUE
+    with single_statements(settings.database_url) as connection:
+        row = connection.execute(statement, {"job_id": job_id, "token": token, "now": now,
+                                             "stale_before": now - timedelta(seconds=settings.orphan_after_s)}
+                                 ).one_or_none()
+    if row is None:
+        return None
+    claimed = Claim(job_id, token, row.kind, row.input, row.owner, row.campaign_id, row.attempts,
+                    row.simulation_key, row.cached_simulation)
+    if row.attempts > MAX_ATTEMPTS:
+        finish_now(settings, claimed, "failed", error=f"gave up after {MAX_ATTEMPTS} attempts")
+        return None
+    if row.cancel_requested:
+        finish_now(settings, claimed, "cancelled", message="cancelled")
+        return None
+    return claimed
 
 
-def _finish(session: Session, job_id: str, token: str, status: str, *, result: dict | None = None,
+def _finish(connection: Connection, job_id: str, token: str, status: str, *, result: dict | None = None,
             error: str | None = None, message: str | None = None) -> None:
-    done = session.execute(
-        update(Job).where(Job.id == job_id, Job.claim == token, Job.status == "running")
-        .values(status=status, result=result, error=error, progress=1.0 if status == "succeeded" else Job.progress,
-                message=message or status, finished_at=utcnow(), claim=None)
-    )
+    done = connection.execute(_FINISH, {"job_id": job_id, "token": token, "final_status": status, "job_result": result,
+                                        "job_error": error, "job_message": message or status, "now": utcnow()})
     if done.rowcount != 1:
         raise ClaimLost(f"job {job_id} was taken over by another attempt")
 
@@ -114,13 +132,15 @@ def finish(session: Session, claimed: Claim, status: str, *, result: dict | None
            error: str | None = None, message: str | None = None) -> None:
     """Move the job to a final state in ``session``'s transaction; raises ClaimLost so that the caller's results roll back."""
     assert status in FINISHED
-    _finish(session, claimed.job_id, claimed.token, status, result=result, error=error, message=message)
+    _finish(session.connection(), claimed.job_id, claimed.token, status, result=result, error=error, message=message)
 
 
 def finish_now(settings: Settings, claimed: Claim, status: str, **fields: Any) -> None:
+    """Finish the job in a statement of its own (one round trip)."""
+    assert status in FINISHED
     try:
-        with transaction(settings.database_url) as session:
-            finish(session, claimed, status, **fields)
+        with single_statements(settings.database_url) as connection:
+            _finish(connection, claimed.job_id, claimed.token, status, **fields)
     except ClaimLost:
         log.warning("job %s: claim lost before it could be marked %s", claimed.job_id, status)
 
@@ -133,16 +153,13 @@ class Heartbeat:
         self.fraction: float | None = None
         self.message: str | None = None
         self.cancelled = False
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._beat, name=f"heartbeat-{claimed.job_id}", daemon=True)
 
     def __enter__(self) -> "Heartbeat":
-        self._thread.start()
+        _beater().add(self)
         return self
 
     def __exit__(self, *exc_info) -> None:
-        self._stop.set()
-        self._thread.join()
+        _beater().remove(self)
 
     def progress(self, fraction: float, message: str | None = None) -> None:
         self.fraction = min(max(float(fraction), 0.0), 1.0)
@@ -151,13 +168,6 @@ class Heartbeat:
 
     def should_cancel(self) -> bool:
         return self.cancelled
-
-    def _beat(self) -> None:
-        while not self._stop.wait(self.settings.heartbeat_s):
-            try:
-                self.beat()
-            except Exception:  # a missed beat is retried; the task itself must not die of it
-                log.exception("heartbeat of job %s failed", self.claimed.job_id)
 
     def beat(self) -> None:
         values: dict[str, Any] = {"heartbeat_at": utcnow()}
@@ -171,6 +181,66 @@ class Heartbeat:
                 .values(**values).returning(Job.cancel_requested)).one_or_none()
         # A lost claim means another attempt owns the job: stop as if cancelled.
         self.cancelled = row is None or bool(row.cancel_requested)
+
+
+class _Beater:
+    """The one thread of a process that beats every running Heartbeat when it is due.
+
+    Started once per process, not per job: a thread start waits for the new thread to be scheduled,
+    which on a busy machine costs a trivial job more than the job itself.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._due: dict[Heartbeat, float] = {}
+        threading.Thread(target=self._run, name="interlayer-heartbeat", daemon=True).start()
+
+    def add(self, heartbeat: Heartbeat) -> None:
+        with self._lock:
+            self._due[heartbeat] = time.monotonic() + heartbeat.settings.heartbeat_s
+        self._wake.set()
+
+    def remove(self, heartbeat: Heartbeat) -> None:
+        # Beats run under the lock, so once this returns none is in flight for ``heartbeat``.
+        with self._lock:
+            self._due.pop(heartbeat, None)
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                upcoming = min(self._due.values(), default=None)
+            self._wake.wait(None if upcoming is None else max(0.0, upcoming - time.monotonic()))
+            self._wake.clear()
+            with self._lock:
+                for heartbeat, due in list(self._due.items()):
+                    if due <= time.monotonic():
+                        try:
+                            heartbeat.beat()
+                        except Exception:  # a missed beat is retried; the task itself must not die of it
+                            log.exception("heartbeat of job %s failed", heartbeat.claimed.job_id)
+                        self._due[heartbeat] = time.monotonic() + heartbeat.settings.heartbeat_s
+
+
+_BEATER: _Beater | None = None
+_BEATER_LOCK = threading.Lock()
+
+
+def _beater() -> _Beater:
+    global _BEATER
+    with _BEATER_LOCK:
+        if _BEATER is None:
+            _BEATER = _Beater()
+        return _BEATER
+
+
+def _forget_beater() -> None:
+    # Threads do not survive fork: a forked child starts its own.
+    global _BEATER, _BEATER_LOCK
+    _BEATER, _BEATER_LOCK = None, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_beater)
 
 
 def request_cancel(session: Session, job: Job) -> None:

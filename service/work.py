@@ -5,16 +5,16 @@ from __future__ import annotations
 import logging
 from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 
 from interlayer.models.errors import InterlayerError
 
 from . import planning
-from .db import transaction
+from .db import single_statements, transaction
 from .jobs import Claim, ClaimLost, Heartbeat, finish, finish_now
 from .settings import Settings
 from .simulations import simulator
-from .tables import Simulation, new_id, utcnow
+from .tables import Job, Simulation, new_id, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -55,13 +55,24 @@ def run_simulation_job(settings: Settings, claimed: Claim) -> None:
 
 def store_simulation(settings: Settings, claimed: Claim, key: str, version: str, request: dict[str, Any],
                      result: dict[str, Any]) -> None:
-    """Insert the result (one row per key, whoever computed it) and finish the job in one transaction."""
+    """Insert the result (one row per key, whoever computed it) and finish the job, atomically.
+
+    On PostgreSQL the common case (a new key, the claim still held) is one statement; a key stored
+    meanwhile by another job, or a lost claim, takes the general transaction below.
+    """
+    row = {"id": new_id("sim"), "key": key, "model": request["model"], "model_version": version,
+           "metal": request["metal"], "recipe": request["recipe"], "parameters": request["parameters"],
+           "result": result, "job_id": claimed.job_id, "created_at": utcnow()}
+    if settings.database_url.startswith("postgresql"):
+        with single_statements(settings.database_url) as connection:
+            stored = connection.execute(_STORE_AND_FINISH, {
+                **{f"new_{name}": value for name, value in row.items()}, "job_id": claimed.job_id, "token": claimed.token,
+                "job_result": {"simulation_id": row["id"], "cached": False}}).one_or_none()
+        if stored is not None:
+            return
     try:
         with transaction(settings.database_url) as session:
-            insert = dialect_insert(session)(Simulation).values(
-                id=new_id("sim"), key=key, model=request["model"], model_version=version, metal=request["metal"],
-                recipe=request["recipe"], parameters=request["parameters"], result=result, job_id=claimed.job_id,
-                created_at=utcnow())
+            insert = dialect_insert(session)(Simulation).values(**row)
             simulation_id = session.scalar(insert.on_conflict_do_nothing(index_elements=["key"]).returning(Simulation.id))
             cached = simulation_id is None
             if cached:
@@ -72,13 +83,27 @@ def store_simulation(settings: Settings, claimed: Claim, key: str, version: str,
         log.warning("simulation job %s: another attempt owns it; result discarded", claimed.job_id)
 
 
-def dialect_insert(session):
-    """INSERT with ON CONFLICT for the session's database (PostgreSQL or SQLite)."""
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
+def _store_and_finish_statement():
+    """PostgreSQL: lock the job row if this attempt still holds it, insert the result unless its key
+    exists, and finish the job only when both happened; one statement, so all or nothing."""
+    from sqlalchemy.dialects.postgresql import insert
+
+    jobs, simulations = Job.__table__, Simulation.__table__
+    held = (select(jobs.c.id).where(jobs.c.id == bindparam("job_id"), jobs.c.claim == bindparam("token"),
+                                    jobs.c.status == "running").with_for_update().cte("held"))
+    columns = ["id", "key", "model", "model_version", "metal", "recipe", "parameters", "result", "job_id", "created_at"]
+    values = [held.c.id if name == "job_id" else bindparam(f"new_{name}", type_=simulations.c[name].type)
+              for name in columns]
+    stored = (insert(simulations)
+              .from_select(columns, select(*values))
+              .on_conflict_do_nothing(index_elements=["key"]).returning(simulations.c.job_id).cte("stored"))
+    return (update(jobs).where(jobs.c.id.in_(select(stored.c.job_id)))
+            .values(status="succeeded", result=bindparam("job_result"), progress=1.0, message="succeeded",
+                    finished_at=bindparam("new_created_at"), claim=None)
+            .returning(jobs.c.id))
+
+
+_STORE_AND_FINISH = _store_and_finish_statement()
 
 
 def run_proposal_job(settings: Settings, claimed: Claim) -> Literal["waiting", "done"]:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 
 import httpx
+import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
 from conftest import make_client
-from interlayer.service.cli import app
+from interlayer.service.cli import app, main
 from interlayer.service.db import engine_for
 from interlayer.service.keys import create_key
 
@@ -61,3 +62,36 @@ def test_cli_campaign_propose_measure_recommend(pg_stack, tmp_path, monkeypatch)
     assert recommended.exit_code == 0 and json.loads(recommended.output)["data_version"] == 1
     listed = runner.invoke(app, ["campaign", "list", "--json", *common])
     assert [c["id"] for c in json.loads(listed.output)] == [campaign_id]
+
+
+def test_cli_simulate_remote_prints_what_a_local_run_prints(pg_stack, monkeypatch):
+    monkeypatch.setenv("INTERLAYER_API_KEY", create_key(pg_stack.settings.database_url, "remote-lab"))
+    runner = CliRunner()
+    czm = ["simulate", "czm", "--metal", "Li", "--recipe", "(2ALD-1MLD)12", "--strength-mpa", "150", "--json"]
+    local = runner.invoke(app, czm)
+    remote = runner.invoke(app, [*czm, "--remote", pg_stack.api.url])
+    assert local.exit_code == 0 and remote.exit_code == 0, remote.output
+    assert json.loads(remote.stdout) == json.loads(local.stdout)
+    # The same inputs again are served from the service's cache: one stored simulation for them.
+    again = runner.invoke(app, [*czm, "--remote", pg_stack.api.url])
+    assert json.loads(again.stdout) == json.loads(local.stdout)
+    with engine_for(pg_stack.settings.database_url).connect() as connection:
+        stored = connection.execute(text("SELECT count(*) FROM simulations WHERE recipe = 'Li@(2ALD-1MLD)12'")).scalar()
+    assert stored == 1
+
+    phasefield = ["simulate", "phasefield", "--metal", "Na", "--recipe", "(1ALD-1MLD)10", "--overpotential-v", "-0.12"]
+    local = json.loads(runner.invoke(app, [*phasefield, "--json"]).stdout)
+    shown = runner.invoke(app, [*phasefield, "--remote", pg_stack.api.url])
+    assert shown.exit_code == 0, shown.output
+    assert "amplitude_ratio" in shown.stdout and "phase field Na@(1ALD-1MLD)10" in shown.stdout
+    remote = json.loads(runner.invoke(app, [*phasefield, "--json", "--remote", pg_stack.api.url]).stdout)
+    assert {k: v for k, v in remote.items() if k != "wall_s"} == {k: v for k, v in local.items() if k != "wall_s"}
+
+
+def test_cli_simulate_remote_refuses_what_only_runs_here(pg_stack, capsys):
+    for args, word in ((["--thickness-nm", "4"], "--recipe"), (["--recipe", "(1ALD-1MLD)10", "--api-key", "il_wrong"], "401")):
+        with pytest.raises(SystemExit) as exit_info:
+            main(["simulate", "czm", "--metal", "Li", *args, "--remote", pg_stack.api.url])
+        assert exit_info.value.code == 2
+        error = capsys.readouterr().err
+        assert error.startswith("error: ") and word in error

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.console import Console
 from rich.table import Table
 
 from ..client import Client
@@ -114,9 +115,11 @@ def recommend_command(campaign_id: str, url: str = URL_OPTION, api_key: str = KE
         "data version": recommendation["data_version"]}, False)
 
 
-def wait_with_progress(client: Client, job: dict, label: str) -> dict:
+def wait_with_progress(client: Client, job: dict, label: str, *, stderr: bool = False, disable: bool = False) -> dict:
+    """Poll ``job`` until it finishes, with a progress bar on stdout (or ``stderr``) unless ``disable``."""
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-                  TextColumn("{task.fields[message]}"), TimeElapsedColumn(), console=console) as progress:
+                  TextColumn("{task.fields[message]}"), TimeElapsedColumn(),
+                  console=Console(stderr=True) if stderr else console, disable=disable) as progress:
         task = progress.add_task(label, total=1.0, message="queued")
         return client.wait(job, progress=lambda state: progress.update(task, completed=state["progress"],
                                                                       message=state["message"]))

@@ -25,6 +25,10 @@ def czm_command(
     youngs_modulus_gpa: float | None = typer.Option(None, "--youngs-modulus-gpa", help="Blister check: E."),
     linear: bool = typer.Option(False, "--linear", help="Drop the von Kármán strains (linear plate)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    remote: str | None = typer.Option(None, "--remote", metavar="URL",
+                                      help="Queue the run on the service at URL (results cached there) instead of here."),
+    api_key: str | None = typer.Option(None, "--api-key", envvar="INTERLAYER_API_KEY", show_envvar=False,
+                                       help="API key for --remote (env INTERLAYER_API_KEY)."),
 ) -> None:
     """Opening of a film over a dendrite nucleus at mechanical equilibrium (paper Fig. 4b), or the blister check."""
     from interlayer.models.czm import simulate_blister, simulate_czm
@@ -58,6 +62,19 @@ def czm_command(
                  "fracture_energy_j_m2": fracture_energy_j_m2}
     if modulus_gpa is not None:
         overrides |= {"modulus_in_plane_gpa": modulus_gpa, "modulus_through_thickness_gpa": modulus_gpa}
+    if remote is not None:
+        from .remote import simulate_remote
+
+        if recipe is None:
+            raise SimulationInputError("--remote runs a recipe: give --recipe instead of --thickness-nm")
+        # Only what was given: equal requests share one cached result on the service (the surrogate asks
+        # for {"fidelity": ...} alone).
+        options = {"pressure_mpa": pressure_mpa, "initial_debond_radius_nm": initial_debond_radius_nm,
+                   "geometric_nonlinearity": False if linear else None}
+        parameters = {"fidelity": fidelity} | {k: v for k, v in (overrides | options).items() if v is not None}
+        remote_result = simulate_remote(remote, "czm", metal, recipe, parameters, api_key, show_progress=not as_json)
+        emit(f"{metal} CZM ({fidelity})", remote_result["result"], as_json)
+        return
     if recipe is not None:
         film = Film.from_recipe(Recipe.parse(recipe, metal=metal), **overrides)
     else:

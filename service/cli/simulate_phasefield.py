@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from interlayer.models.errors import SimulationInputError
 from interlayer.models.film import Film
 from interlayer.models.phasefield import PhaseFieldResult, simulate_phasefield
 from interlayer.models.recipe import Recipe
@@ -69,6 +70,10 @@ def phasefield_command(
     overpotential_v: float = typer.Option(-0.1, "--overpotential-v", help="Applied overpotential (V), negative plates."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
     out: Path | None = typer.Option(None, "--out", help="Folder for field and stress maps (PNG)."),
+    remote: str | None = typer.Option(None, "--remote", metavar="URL",
+                                      help="Queue the run on the service at URL (results cached there) instead of here."),
+    api_key: str | None = typer.Option(None, "--api-key", envvar="INTERLAYER_API_KEY", show_envvar=False,
+                                       help="API key for --remote (env INTERLAYER_API_KEY)."),
 ) -> None:
     """Plate the metal under the recipe's film from a surface with one 4 nm bump."""
     from rich.progress import Progress
@@ -76,6 +81,15 @@ def phasefield_command(
     from .output import emit
 
     parsed = Recipe.parse(recipe, metal=metal)
+    if remote is not None:
+        from .remote import simulate_remote
+
+        if out is not None:
+            raise SimulationInputError("--out needs the full fields, which stay on the service; drop --out or --remote")
+        remote_result = simulate_remote(remote, "phasefield", parsed.metal, str(parsed), {"overpotential_v": overpotential_v},
+                                        api_key, show_progress=not as_json)
+        emit(f"phase field {parsed}", _shown(remote_result["result"], as_json), as_json)
+        return
     film = None if parsed.is_bare else Film.from_recipe(parsed)
     with Progress(transient=True, disable=as_json) as bar:
         task = bar.add_task(f"phase field {parsed}", total=1.0)
@@ -84,6 +98,9 @@ def phasefield_command(
     values = result.summary()
     if out is not None:
         values["plots"] = [str(p) for p in write_phasefield_plots(result, out, str(parsed))]
-    if not as_json:
-        values = {k: v for k, v in values.items() if not isinstance(v, list) or k == "plots"}
-    emit(f"phase field {parsed}", values, as_json)
+    emit(f"phase field {parsed}", _shown(values, as_json), as_json)
+
+
+def _shown(values: dict, as_json: bool) -> dict:
+    """The summary as printed: the table leaves out the sampled series (JSON keeps them)."""
+    return values if as_json else {k: v for k, v in values.items() if not isinstance(v, list) or k == "plots"}
