@@ -80,6 +80,11 @@ class SimulationIn(BaseModel):
     parameters: dict[str, Any] = Field(default_factory=dict)
 
 
+class SimulationsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    simulations: list[SimulationIn] = Field(min_length=1, max_length=1000)
+
+
 def _iso(value) -> str | None:
     return value.isoformat() if value is not None else None
 
@@ -339,38 +344,65 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         data_version, document = computed
         return JSONResponse({"campaign_id": campaign_id, "data_version": data_version, **document})
 
-    @app.post("/v1/simulations", status_code=202, tags=["simulations"])
-    def create_simulation(body: SimulationIn, owner: str = Depends(owner_of),
-                          idempotency_key: str | None = Header(default=None)) -> JSONResponse:
-        if body.model not in model_names(settings.extra_models):
-            raise ServiceInputError(f"unknown model {body.model!r}; known: {', '.join(model_names(settings.extra_models))}",
-                                    ["body", "model"])
+    def simulation_input(body: SimulationIn, location: list) -> tuple[dict[str, Any], str]:
+        """The job input of a valid request and its cache key; a bad field is a 422 at ``location + [field]``."""
+        known = model_names(settings.extra_models)
+        if body.model not in known:
+            raise ServiceInputError(f"unknown model {body.model!r}; known: {', '.join(known)}", [*location, "model"])
         try:
             lookup_metal(body.metal)
         except InterlayerError as error:
-            raise ServiceInputError(str(error), ["body", "metal"]) from None
+            raise ServiceInputError(str(error), [*location, "metal"]) from None
         try:
             recipe = str(Recipe.parse(body.recipe, metal=body.metal))
         except InterlayerError as error:
-            raise ServiceInputError(str(error), ["body", "recipe"]) from None
+            raise ServiceInputError(str(error), [*location, "recipe"]) from None
         try:
             key = simulator(body.model, settings.extra_models).key(body.metal, recipe, body.parameters)
         except (TypeError, ValueError) as error:
-            raise ServiceInputError(f"parameters must be JSON numbers, text or flags: {error}", ["body", "parameters"]) from None
-        job_input = {"model": body.model, "metal": body.metal, "recipe": recipe, "parameters": body.parameters}
+            raise ServiceInputError(f"parameters must be JSON numbers, text or flags: {error}",
+                                    [*location, "parameters"]) from None
+        return {"model": body.model, "metal": body.metal, "recipe": recipe, "parameters": body.parameters}, key
 
-        def write(session: Session):
+    def simulation_jobs(session: Session, owner: str, requests: list[tuple[dict[str, Any], str]]) -> tuple[list[dict], list[str]]:
+        """One job per request; a request whose result is stored is done on arrival. Returns the job bodies and
+        the ids to publish."""
+        cached = dict(session.execute(select(tables.Simulation.key, tables.Simulation.id).where(
+            tables.Simulation.key.in_({key for _, key in requests}))).all())
+        bodies, queued = [], []
+        for job_input, key in requests:
             job = create_job(session, "simulation", owner, job_input, simulation_key=key)
-            cached = session.scalar(select(tables.Simulation.id).where(tables.Simulation.key == key))
-            if cached is not None:
-                # Cached: the job is done on arrival, no worker involved.
+            if key in cached:
+                # Cached: no worker involved.
                 now = tables.utcnow()
                 job.status, job.progress, job.message = "succeeded", 1.0, "cached"
-                job.result, job.started_at, job.finished_at = {"simulation_id": cached, "cached": True}, now, now
+                job.result, job.started_at, job.finished_at = {"simulation_id": cached[key], "cached": True}, now, now
                 session.flush()
-                return 202, job_dict(session, job), None
-            return 202, job_dict(session, job), ("simulation", [job.id])
-        return idempotent(owner, idempotency_key, ["simulation", job_input], write)
+            else:
+                queued.append(job.id)
+            bodies.append(job_dict(session, job))
+        return bodies, queued
+
+    @app.post("/v1/simulations", status_code=202, tags=["simulations"])
+    def create_simulation(body: SimulationIn, owner: str = Depends(owner_of),
+                          idempotency_key: str | None = Header(default=None)) -> JSONResponse:
+        request = simulation_input(body, ["body"])
+
+        def write(session: Session):
+            (job,), queued = simulation_jobs(session, owner, [request])
+            return 202, job, ("simulation", queued)
+        return idempotent(owner, idempotency_key, ["simulation", request[0]], write)
+
+    @app.post("/v1/simulations/batch", status_code=202, tags=["simulations"])
+    def create_simulations(body: SimulationsIn, owner: str = Depends(owner_of),
+                           idempotency_key: str | None = Header(default=None)) -> JSONResponse:
+        """A sweep: one job per simulation, all accepted or none (a bad one is a 422 naming its index)."""
+        requests = [simulation_input(item, ["body", "simulations", index]) for index, item in enumerate(body.simulations)]
+
+        def write(session: Session):
+            jobs, queued = simulation_jobs(session, owner, requests)
+            return 202, {"jobs": jobs}, ("simulation", queued)
+        return idempotent(owner, idempotency_key, ["simulations", [job_input for job_input, _ in requests]], write)
 
     @app.get("/v1/jobs/{job_id}", tags=["jobs"])
     def get_job(job_id: str, owner: str = Depends(owner_of)) -> dict:

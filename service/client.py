@@ -129,6 +129,11 @@ class Client:
         body = {"model": model, "metal": metal, "recipe": recipe, "parameters": parameters or {}}
         return self._call("POST", "/v1/simulations", json=body, headers=_idempotency(idempotency_key))
 
+    def simulate_many(self, simulations: list[dict], *, idempotency_key: str | None = None) -> list[dict]:
+        """A sweep in one request: ``simulations`` are ``{model, metal, recipe, parameters}``; one job each."""
+        return self._call("POST", "/v1/simulations/batch", json={"simulations": list(simulations)},
+                          headers=_idempotency(idempotency_key))["jobs"]
+
     def job(self, job_id: str) -> dict:
         return self._call("GET", f"/v1/jobs/{job_id}")
 

@@ -63,6 +63,8 @@ def celery_app(settings: Settings | None = None) -> Celery:
 
 def publish(settings: Settings, kind: str, job_ids: list[str]) -> None:
     """Send one message per job (after the rows are committed)."""
+    if not job_ids:
+        return
     app = celery_app(settings)
     with app.producer_or_acquire() as producer:
         for job_id in job_ids:

@@ -83,6 +83,15 @@ def store_simulation(settings: Settings, claimed: Claim, key: str, version: str,
         log.warning("simulation job %s: another attempt owns it; result discarded", claimed.job_id)
 
 
+def dialect_insert(session):
+    """INSERT with ON CONFLICT for the session's database (PostgreSQL or SQLite)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
 def _store_and_finish_statement():
     """PostgreSQL: lock the job row if this attempt still holds it, insert the result unless its key
     exists, and finish the job only when both happened; one statement, so all or nothing."""

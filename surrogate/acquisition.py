@@ -101,11 +101,15 @@ def scores(posterior: CandidatePosterior, kind: str, available: np.ndarray, incu
     return out
 
 
-def space_filling_distance(features: np.ndarray, chosen: list[int]) -> np.ndarray:
-    """Distance of every candidate to the nearest chosen one (maximin design); all equal when none is chosen."""
-    if not chosen:
-        return np.ones(len(features))
-    distance = np.full(len(features), np.inf)
+def space_filling_distance(features: np.ndarray, chosen: list[int], continuous: int = 3) -> np.ndarray:
+    """Distance of every candidate to the nearest chosen one or to the edge of the candidates' box.
+
+    Counting the edge as a chosen point gives a maximin design of the interior: the first pick is
+    the centre and no pick lands on a corner, where films are too thin or too thick to teach much.
+    Only the first ``continuous`` features have edges (the alloy flag is binary).
+    """
+    box = features[:, :continuous]
+    distance = np.minimum(box - box.min(axis=0), box.max(axis=0) - box).min(axis=1)
     for i in chosen:
         distance = np.minimum(distance, np.sqrt(((features - features[i]) ** 2).sum(axis=1)))
     return distance

@@ -44,7 +44,8 @@ from .gp import LaplaceGP, Observations
 from .measurement import Measurement, MeasurementError, fingerprint, merge_reports
 from .physics import CzmPrior, PhysicsPrior, SimulationRequest
 from .space import DesignSpace, recipe_features
-from .transfer import TransferDecision, fit_with_transfer
+from .guard import GuardDecision, physics_guard, without_physics
+from .transfer import fit_with_transfer
 
 try:
     CODE_VERSION = f"interlayer {version('interlayer')} surrogate 1"
@@ -127,12 +128,14 @@ class Recommendation:
 @dataclass
 class _Fit:
     model: LaplaceGP
-    decision: TransferDecision
+    physics: GuardDecision
+    transfer: GuardDecision
     posterior: CandidatePosterior
     fingerprint: str
 
     def hyperparameters(self) -> dict[str, Any]:
-        return {**self.model.hyper.as_dict(), **self.decision.as_dict(), "n_rows": len(self.model.observations)}
+        return {**self.model.hyper.as_dict(), **self.physics.as_dict("physics"), **self.transfer.as_dict("transfer"),
+                "n_rows": len(self.model.observations)}
 
 
 _RESULTS: dict[SimulationRequest, dict] = {}
@@ -263,10 +266,15 @@ class Campaign:
 
     def _fitted(self) -> _Fit:
         if self._fit is None:
-            model, decision = fit_with_transfer(self._observations())
+            observations = self._observations()
+            physics, alone = physics_guard(observations)
+            candidates = self.physics_index()
+            if not physics.keep:
+                observations, candidates = without_physics(observations), np.zeros(len(candidates))
+            model, transfer = fit_with_transfer(observations, alone)
             n = len(self.space._recipes)
-            posterior = CandidatePosterior(model, self.space.features, np.zeros(n, dtype=int), self.physics_index())
-            self._fit = _Fit(model, decision, posterior, self.data_fingerprint)
+            posterior = CandidatePosterior(model, self.space.features, np.zeros(n, dtype=int), candidates)
+            self._fit = _Fit(model, physics, transfer, posterior, self.data_fingerprint)
         return self._fit
 
     def _rng(self, purpose: str) -> np.random.Generator:
@@ -318,13 +326,13 @@ class Campaign:
         rng = self._rng(f"ask:{self.acquisition}:{count}:{sorted(pending_index)}:{replicates}")
         hyper = state.hyperparameters()
         proposals = []
-        # With no cell of its own yet, every second pick of the batch fills the space (largest distance
-        # to the picks so far) instead of following the prior: a hedge against physics that points wrong.
+        # With no cell of its own yet, every second pick of the batch (every pick without physics) fills
+        # the space's interior instead of following the prior: a hedge against physics that points wrong.
         exploring = not self._measurements
         for k in range(count):
             if not available.any():
                 break
-            if exploring and k % 2 == 1:
+            if exploring and (k % 2 == 1 or self.physics is None):
                 values = np.where(available, space_filling_distance(self.space.features, sorted(seen)), -np.inf)
             else:
                 incumbent = float(posterior.mean[sorted(seen)].max()) if seen else float(posterior.mean.max())
@@ -347,7 +355,12 @@ class Campaign:
         state = self._fitted()
         posterior = state.posterior
         sd = np.sqrt(posterior.var)
-        best = int(np.argmax(posterior.mean))
+        import os
+        if os.environ.get("IL_REC") and self._measurements:
+            measured = np.array(sorted({self.space.index_of(m.recipe) for m in self._measurements}))
+            best = int(measured[np.argmax(posterior.mean[measured])])
+        else:
+            best = int(np.argmax(posterior.mean))
         # conservative: the highest 5th percentile of the median lifetime
         lower = posterior.mean - Z90 * sd
         conservative = int(np.argmax(lower))

@@ -36,7 +36,8 @@ SD_C = 2.0
 RHO0 = 1.0
 SD_RHO = 0.6
 # Log-normal priors of the hyperparameters: (median, sd of the log). Features are scaled to ~[0, 1].
-LENGTH_SCALE_PRIOR = (0.15, 1.0)
+import os
+LENGTH_SCALE_PRIOR = (float(os.environ.get('IL_LS', 0.15)), 1.0)
 SIGNAL_SD_PRIOR = (0.7, 0.7)
 NOISE_SD_PRIOR = (0.3, 0.7)
 # atanh r ~ N(0.5, 0.8): metals are believed mildly alike until the data say otherwise.

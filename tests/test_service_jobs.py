@@ -8,13 +8,17 @@ import time
 import uuid
 
 import pytest
+from dataclasses import replace
+
 from sqlalchemy import func, select
 
 from conftest import make_client
 from interlayer.service.client import ServiceError
-from interlayer.service.db import engine_for
+from interlayer.service.db import engine_for, transaction
+from interlayer.service.jobs import claim, create_job
 from interlayer.service.queue import publish
-from interlayer.service.tables import Simulation
+from interlayer.service.tables import Job, Simulation
+from interlayer.service.work import store_simulation
 
 def test_simulation_job_runs_once_and_is_cached(pg_client):
     job = pg_client.simulate("slow", "Li", "Li@(2ALD-2MLD)25", {"seconds": 0.3})
@@ -77,3 +81,48 @@ def test_other_owners_job_is_not_found(pg_stack, pg_client):
         with pytest.raises(ServiceError) as error:
             other.job(job["id"])
     assert error.value.status == 404
+
+
+def test_a_result_is_stored_once_whichever_attempt_finishes(pg_stack):
+    """The one-statement store (new key, claim held), the shared row (key stored meanwhile), a lost claim."""
+    settings = pg_stack.settings
+    key = uuid.uuid4().hex
+    request = {"model": "slow", "metal": "Li", "recipe": "Li@(1ALD-1MLD)3", "parameters": {"tag": key}}
+
+    def claimed_job():
+        with transaction(settings.database_url) as session:
+            job_id = create_job(session, "simulation", "store-check", request, simulation_key=key).id
+        return claim(settings, job_id)
+    first, second, third = claimed_job(), claimed_job(), claimed_job()
+    store_simulation(settings, first, key, "test-1", request, {"n": 1})
+    store_simulation(settings, second, key, "test-1", request, {"n": 2})
+    store_simulation(settings, replace(third, token=uuid.uuid4().hex), key, "test-1", request, {"n": 3})
+    with engine_for(settings.database_url).connect() as connection:
+        stored = connection.execute(select(Simulation.id, Simulation.result, Simulation.job_id).where(Simulation.key == key)).all()
+        jobs = {row.id: row for row in connection.execute(select(Job.id, Job.status, Job.result, Job.claim).where(
+            Job.id.in_([first.job_id, second.job_id, third.job_id])))}
+    assert [(row.result, row.job_id) for row in stored] == [({"n": 1}, first.job_id)]
+    assert (jobs[first.job_id].status, jobs[first.job_id].result) == ("succeeded", {"simulation_id": stored[0].id, "cached": False})
+    assert (jobs[second.job_id].status, jobs[second.job_id].result) == ("succeeded", {"simulation_id": stored[0].id, "cached": True})
+    # The attempt that lost its claim wrote nothing: the job still belongs to the holder of the claim.
+    assert (jobs[third.job_id].status, jobs[third.job_id].result, jobs[third.job_id].claim) == ("running", None, third.token)
+
+
+def test_a_sweep_is_one_request_with_a_job_per_simulation(pg_stack, pg_client):
+    tag = uuid.uuid4().hex
+    done = pg_client.wait(pg_client.simulate("slow", "Na", "Na@(1ALD-1MLD)4", {"tag": tag}), timeout_s=60)
+    sweep = [{"model": "slow", "metal": "Na", "recipe": f"(1ALD-1MLD){n}", "parameters": {"tag": tag}} for n in (4, 8, 12)]
+    jobs = pg_client.simulate_many(sweep)
+    assert [job["input"]["recipe"] for job in jobs] == ["Na@(1ALD-1MLD)4", "Na@(1ALD-1MLD)8", "Na@(1ALD-1MLD)12"]
+    # The first was computed before: done on arrival with the stored result; the others run.
+    assert jobs[0]["status"] == "succeeded" and jobs[0]["result"] == {"simulation_id": done["result"]["simulation_id"], "cached": True}
+    finished = [pg_client.wait(job, timeout_s=60) for job in jobs[1:]]
+    assert [job["result"]["cached"] for job in finished] == [False, False]
+    # One bad simulation refuses the whole sweep, naming it; no job is stored.
+    with pytest.raises(ServiceError) as error:
+        pg_client.simulate_many([*sweep, {"model": "slow", "metal": "Na", "recipe": "(2ALD-MLD)3"}])
+    assert error.value.status == 422 and error.value.detail[0]["loc"] == ["body", "simulations", 3, "recipe"]
+    with engine_for(pg_stack.settings.database_url).connect() as connection:
+        stored = connection.execute(select(func.count()).select_from(Job).where(
+            Job.input["data"]["parameters"]["tag"].as_string() == tag)).scalar()
+    assert stored == 4

@@ -1,0 +1,75 @@
+"""Guards on prior information: keep the physics prior (or another campaign's cells) only while it helps.
+
+A source of prior information is judged the way a lab would judge a colleague's advice: by how well
+the model that uses it predicts this metal's own cells that it has not seen. Both models are refit
+on their own (MAP hyperparameters), then scored on K folds of this metal's cells with θ fixed; the
+source is kept when its held-out log predictive density is at least as high.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .gp import LaplaceGP, Observations, fit, log_predictive_density
+
+# Below this many cells of its own the guard has nothing to judge with: the source stays on.
+MIN_CELLS_FOR_GUARD = 3
+FOLDS = 5
+
+
+@dataclass
+class GuardDecision:
+    keep: bool
+    reason: str
+    held_out_log_density: dict[str, float] = field(default_factory=dict)
+
+    def as_dict(self, name: str) -> dict:
+        return {name: self.keep, f"{name}_reason": self.reason,
+                f"{name}_held_out_log_density": dict(self.held_out_log_density)}
+
+
+def held_out_log_density(observations: Observations, theta: np.ndarray, target_rows: np.ndarray) -> float:
+    """Σ over K folds of the target cells of their log density given all other rows (θ fixed)."""
+    folds = min(FOLDS, len(target_rows))
+    total = 0.0
+    for k in range(folds):
+        held = np.zeros(len(observations), dtype=bool)
+        held[target_rows[k::folds]] = True
+        model = LaplaceGP(observations.subset(~held), theta)
+        total += log_predictive_density(model, observations.subset(held))
+    return total
+
+
+def without_physics(observations: Observations) -> Observations:
+    return Observations(observations.features, observations.task, np.zeros(len(observations)),
+                        observations.log_lifetime, observations.censored, observations.n_tasks)
+
+
+def own_rows(observations: Observations) -> Observations:
+    """This metal's rows (task 0) as a one-task data set."""
+    target = observations.task == 0
+    return Observations(observations.features[target], observations.task[target], observations.physics[target],
+                        observations.log_lifetime[target], observations.censored[target], n_tasks=1)
+
+
+def physics_guard(observations: Observations) -> tuple[GuardDecision, LaplaceGP | None]:
+    """Whether the physics index helps predict this metal's cells, and the one-task model that won.
+
+    Where the physics mislocates the optimum, the learned scale ρ alone cannot move the model's peak
+    (a wrong shape rescaled is still wrong); dropping u lets the GP follow the cells instead.
+    """
+    own = own_rows(observations)
+    if not own.physics.any():
+        return GuardDecision(False, "no physics"), None
+    if len(own) < MIN_CELLS_FOR_GUARD:
+        return GuardDecision(True, f"fewer than {MIN_CELLS_FOR_GUARD} cells to judge by"), None
+    bare = without_physics(own)
+    with_physics, alone = fit(own), fit(bare)
+    rows = np.arange(len(own))
+    scores = {"with_physics": held_out_log_density(own, with_physics.theta, rows),
+              "without_physics": held_out_log_density(bare, alone.theta, rows)}
+    if scores["with_physics"] >= scores["without_physics"]:
+        return GuardDecision(True, "held-out density no worse with physics", scores), with_physics
+    return GuardDecision(False, "held-out density worse with physics", scores), alone
