@@ -3,10 +3,11 @@
     python -m bench.surrogate_speed
 
 Targets (issue 4): ask(4) ≤ 2 s over the default ~2,300-recipe space, ≤ 10 s over a ~50,000-recipe
-space; recommend() ≤ 0.5 s. The physics simulations are run once beforehand and handed to the
-campaign, as the service does (they are cached jobs); everything else is timed: the campaign is
-fresh, so ask(4) includes the physics index over the space, the GP fit and the acquisition.
-recommend() is timed after ask (the fit is shared) and cold (one more cell told first: a refit).
+space; recommend() ≤ 0.5 s, also right after a new cell (a refit). The physics simulations are run
+once beforehand and handed to the campaign, as the service does (they are cached jobs); everything
+else is timed: the campaign is fresh, so ask(4) includes the physics index over the space, the GP
+fit, the physics guard and the acquisition. recommend() is timed after ask (the fit is shared) and
+cold (one more cell told first: a refit).
 """
 
 from __future__ import annotations
@@ -79,8 +80,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  ask(4), fresh campaign:     {ask_s:6.2f} s   target <= {ask_target_s:g} s  -> {'met' if ask_s <= ask_target_s else 'MISSED'}")
         print(f"  recommend() after ask:      {warm_s:6.2f} s   target <= {RECOMMEND_TARGET_S:g} s -> "
               f"{'met' if warm_s <= RECOMMEND_TARGET_S else 'MISSED'}")
-        print(f"  recommend() after new cell: {cold_s:6.2f} s   (includes the refit)")
-        met &= ask_s <= ask_target_s and warm_s <= RECOMMEND_TARGET_S
+        print(f"  recommend() after new cell: {cold_s:6.2f} s   target <= {RECOMMEND_TARGET_S:g} s -> "
+              f"{'met' if cold_s <= RECOMMEND_TARGET_S else 'MISSED'} (includes the refit and the physics guard)")
+        met &= ask_s <= ask_target_s and warm_s <= RECOMMEND_TARGET_S and cold_s <= RECOMMEND_TARGET_S
     print(f"speed targets: {'met' if met else 'MISSED'} (median of {args.repeats} repeats)")
     return 0
 

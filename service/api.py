@@ -62,7 +62,7 @@ class CampaignIn(BaseModel):
     space: SpaceIn = Field(default_factory=SpaceIn)
     seed: int = Field(default=0, ge=0, le=2**31)
     physics: Literal["czm", "none"] = "czm"
-    acquisition: Literal["ei", "ucb", "thompson"] = "ei"
+    acquisition: Literal["ei", "ucb", "thompson"] = "ucb"
     related_campaigns: list[str] = Field(default_factory=list, max_length=8)
     condition: measurements.Condition | None = None
 

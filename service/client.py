@@ -74,7 +74,7 @@ class Client:
 
     # campaigns
     def create_campaign(self, name: str, metal: str, *, space: dict | None = None, seed: int = 0, physics: str = "czm",
-                        acquisition: str = "ei", related_campaigns: list[str] = (), idempotency_key: str | None = None) -> dict:
+                        acquisition: str = "ucb", related_campaigns: list[str] = (), idempotency_key: str | None = None) -> dict:
         body = {"name": name, "metal": metal, "seed": seed, "physics": physics, "acquisition": acquisition,
                 "related_campaigns": list(related_campaigns)}
         if space:

@@ -31,7 +31,6 @@ from .simulations import simulator
 log = logging.getLogger(__name__)
 
 PHYSICS: dict[str, PhysicsPrior | None] = {"czm": CzmPrior(), "none": None}
-ACQUISITIONS = ("ei", "ucb", "thompson")
 # Optimistic writes of a proposal batch: recomputed when another batch landed meanwhile.
 PROPOSAL_WRITE_TRIES = 5
 

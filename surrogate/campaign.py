@@ -21,8 +21,10 @@ Usage::
   A report with a known ``cell_id`` replaces that cell's last one (a running cell's bound rises).
 - ``related`` takes another campaign's measurements (usually the other metal) for transfer, with a
   guard that drops transfer when it predicts this metal's held-out cells worse.
-- ``acquisition`` is ``"ei"``, ``"ucb"`` or ``"thompson"``. The same state and seed give the same
-  batch; every proposal records seed, data fingerprint, hyperparameters and code version.
+- ``physics`` is kept only while it predicts this metal's held-out cells at least as well as no
+  physics (``guard.py``); ``recommend`` names the measured recipe with the highest posterior mean.
+- ``acquisition`` is ``"ucb"`` (default), ``"ei"`` or ``"thompson"``. The same state and seed give
+  the same batch; every proposal records seed, data fingerprint, hyperparameters and code version.
 """
 
 from __future__ import annotations
@@ -101,7 +103,7 @@ class BestObserved:
 
 @dataclass
 class Recommendation:
-    """The model's best recipe (highest predicted median lifetime) and an honest account of it."""
+    """The measured recipe with the highest predicted median lifetime, and an honest account of it."""
 
     recipe: Recipe
     predicted_lifetime_h: float
@@ -159,7 +161,7 @@ class Campaign:
 
     def __init__(self, space: DesignSpace, *, seed: int = 0, physics: PhysicsPrior | None = DEFAULT_PHYSICS,
                  related: Sequence[Measurement] = (), simulations: Mapping[SimulationRequest, dict] | None = None,
-                 acquisition: str = "ei"):
+                 acquisition: str = "ucb"):
         if not isinstance(space, DesignSpace):
             raise CampaignError(f"space must be a DesignSpace, got {space!r}")
         if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
@@ -355,12 +357,10 @@ class Campaign:
         state = self._fitted()
         posterior = state.posterior
         sd = np.sqrt(posterior.var)
-        import os
-        if os.environ.get("IL_REC") and self._measurements:
-            measured = np.array(sorted({self.space.index_of(m.recipe) for m in self._measurements}))
-            best = int(measured[np.argmax(posterior.mean[measured])])
-        else:
-            best = int(np.argmax(posterior.mean))
+        # With few cells the global argmax of the mean is mostly extrapolation (often to the space's edge):
+        # recommend the measured recipe with the highest posterior mean (the noise-filtered best cell).
+        measured = sorted({self.space.index_of(m.recipe) for m in self._measurements}) or range(len(sd))
+        best = max(measured, key=lambda i: posterior.mean[i])
         # conservative: the highest 5th percentile of the median lifetime
         lower = posterior.mean - Z90 * sd
         conservative = int(np.argmax(lower))

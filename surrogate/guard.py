@@ -61,10 +61,10 @@ def physics_guard(observations: Observations) -> tuple[GuardDecision, LaplaceGP 
     (a wrong shape rescaled is still wrong); dropping u lets the GP follow the cells instead.
     """
     own = own_rows(observations)
-    if not own.physics.any():
-        return GuardDecision(False, "no physics"), None
     if len(own) < MIN_CELLS_FOR_GUARD:
         return GuardDecision(True, f"fewer than {MIN_CELLS_FOR_GUARD} cells to judge by"), None
+    if not own.physics.any():
+        return GuardDecision(False, "no physics"), None
     bare = without_physics(own)
     with_physics, alone = fit(own), fit(bare)
     rows = np.arange(len(own))

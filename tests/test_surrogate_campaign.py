@@ -191,7 +191,7 @@ def test_transfer_learns_the_correlation_and_is_judged_on_held_out_cells():
     helped.tell(own)
     decision = helped.recommend().hyperparameters
     assert decision["transfer"] and decision["task_correlation"] > 0.5
-    scores = decision["held_out_log_density"]
+    scores = decision["transfer_held_out_log_density"]
     assert scores["multi_task"] > scores["independent"]
 
     # an unrelated lab (the same hours dealt to the recipes at random) is discounted as noise

@@ -20,15 +20,15 @@ def test_guard_falls_back_when_the_related_task_misleads():
     # a rugged related surface drags the shared length scales down: the smooth own task suffers
     model, decision = fit_with_transfer(two_tasks(12, lambda x: 6.0 + 1.5 * np.sin(40 * x[:, 0]) * np.cos(30 * x[:, 1])))
     scores = decision.held_out_log_density
-    assert not decision.transfer and scores["independent"] > scores["multi_task"]
+    assert not decision.keep and scores["independent"] > scores["multi_task"]
     assert model.observations.n_tasks == 1 and len(model.observations) == 12
 
 
 def test_related_task_with_the_same_shape_is_used():
     model, decision = fit_with_transfer(two_tasks(12, lambda x: 5.0 + x[:, 0]))
-    assert decision.transfer and model.hyper.task_correlation > 0.8
+    assert decision.keep and model.hyper.task_correlation > 0.8
 
 
 def test_too_few_own_cells_keep_transfer_without_judging():
     _, decision = fit_with_transfer(two_tasks(2, lambda x: 5.0 + x[:, 0]))
-    assert decision.transfer and decision.held_out_log_density == {}
+    assert decision.keep and decision.held_out_log_density == {}

@@ -1,0 +1,43 @@
+"""The physics guard: the physics index stays in the model only while it predicts held-out cells as well."""
+
+import numpy as np
+
+from interlayer.surrogate.acquisition import space_filling_distance
+from interlayer.surrogate.gp import Observations
+from interlayer.surrogate.guard import physics_guard
+
+
+def cells(physics_peak, true_peak, n=16, seed=0):
+    # one feature; the physics index is a bell at physics_peak, the truth a bell at true_peak
+    rng = np.random.default_rng(seed)
+    x = np.linspace(0.0, 1.0, n)[:, None]
+    physics = -2.0 * (1.0 - np.exp(-((x[:, 0] - physics_peak) ** 2) / 0.02))
+    y = 5.0 + 2.0 * np.exp(-((x[:, 0] - true_peak) ** 2) / 0.02) + 0.2 * rng.standard_normal(n)
+    return Observations(x, np.zeros(n, dtype=int), physics, y, np.zeros(n, dtype=bool))
+
+
+def test_physics_that_points_at_the_optimum_is_kept():
+    decision, model = physics_guard(cells(0.5, 0.5))
+    scores = decision.held_out_log_density
+    assert decision.keep and scores["with_physics"] >= scores["without_physics"]
+    assert model.observations.physics.any()
+
+
+def test_physics_that_mislocates_the_optimum_is_dropped():
+    decision, model = physics_guard(cells(0.1, 0.7))
+    scores = decision.held_out_log_density
+    assert not decision.keep and scores["without_physics"] > scores["with_physics"]
+    assert not model.observations.physics.any()
+
+
+def test_too_few_cells_keep_the_physics_without_judging():
+    decision, model = physics_guard(cells(0.1, 0.7, n=2))
+    assert decision.keep and model is None and decision.held_out_log_density == {}
+
+
+def test_space_filling_starts_in_the_centre_and_avoids_the_edges():
+    grid = np.stack(np.meshgrid(np.linspace(0, 1, 11), np.linspace(0, 1, 11), np.linspace(0, 1, 11)), -1).reshape(-1, 3)
+    first = int(np.argmax(space_filling_distance(grid, [])))
+    assert np.allclose(grid[first], 0.5)
+    second = int(np.argmax(space_filling_distance(grid, [first])))
+    assert 0.0 < grid[second].min() and grid[second].max() < 1.0
