@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass, fields, replace
 
 from .errors import FilmParameterError, require_positive
-from .recipe import AL2O3_ALUCONE, Chemistry, Recipe
+from .recipe import AL2O3_ALUCONE, Chemistry, Recipe, unit_structure
 
 
 @dataclass(frozen=True)
@@ -118,17 +118,15 @@ def _film(ald_cycles: int, mld_cycles: int, thickness_nm: float, chemistry: Chem
     reuss_gpa = 1.0 / (fraction / e_in + (1.0 - fraction) / e_org)
     poisson = fraction * chemistry.inorganic_poisson_ratio + (1.0 - fraction) * chemistry.organic_poisson_ratio
 
-    if ald_cycles == 0 or mld_cycles == 0:
-        structure = "single"
+    structure = unit_structure(ald_cycles, mld_cycles, chemistry)
+    if structure == "single":
         bulk_gpa = in_plane_gpa = through_gpa = voigt_gpa
-    elif period_nm <= chemistry.alloy_max_period_nm:
-        structure = "nanoalloy"
+    elif structure == "nanoalloy":
         # χ = 1 − exp(−a g_ALD / δ_c): how far the inorganic phase bridges the matrix.
         connectivity = 1.0 - math.exp(-inorganic_nm / constants.connectivity_length_nm)
         # A homogeneous alloy is isotropic, between the bounds by its connectivity.
         bulk_gpa = in_plane_gpa = through_gpa = reuss_gpa + connectivity * (voigt_gpa - reuss_gpa)
     else:
-        structure = "nanolaminate"
         in_plane_gpa, through_gpa = voigt_gpa, reuss_gpa
         # Distinct layers load both ways under a tip or a blister: the Hill average of the bounds.
         bulk_gpa = 0.5 * (voigt_gpa + reuss_gpa)

@@ -66,6 +66,14 @@ TIO2_TITANICONE = Chemistry(
 )
 CHEMISTRIES: dict[str, Chemistry] = {c.name: c for c in (AL2O3_ALUCONE, ZNO_ZINCONE, TIO2_TITANICONE)}
 
+def unit_structure(ald_cycles: int, mld_cycles: int, chemistry: Chemistry) -> str:
+    """``"single"`` (one material), ``"nanoalloy"`` (homogeneous) or ``"nanolaminate"`` (distinct layers)."""
+    if ald_cycles == 0 or mld_cycles == 0:
+        return "single"
+    period_nm = ald_cycles * chemistry.inorganic_growth_nm_per_cycle + mld_cycles * chemistry.organic_growth_nm_per_cycle
+    return "nanoalloy" if period_nm <= chemistry.alloy_max_period_nm else "nanolaminate"
+
+
 _RECIPE_RE = re.compile(
     r"^\s*(?:(?P<metal>[A-Za-z]+)\s*@\s*)?"
     r"(?:(?P<bare>bare)|\(\s*(?P<a>\d+)\s*ALD\s*-\s*(?P<b>\d+)\s*MLD\s*\)\s*(?P<n>\d+))\s*$",
@@ -164,9 +172,7 @@ class Recipe:
         """``"bare"``, ``"nanoalloy"`` (homogeneous) or ``"nanolaminate"`` (distinct layers)."""
         if self.is_bare:
             return "bare"
-        if self.ald_cycles == 0 or self.mld_cycles == 0:
-            return "single"
-        return "nanoalloy" if self.unit_period_nm <= self.chemistry.alloy_max_period_nm else "nanolaminate"
+        return unit_structure(self.ald_cycles, self.mld_cycles, self.chemistry)
 
     def geometry(self) -> dict[str, float | str]:
         """The derived geometry as plain values, for printing and storing."""

@@ -33,14 +33,18 @@ def model_version(model: str) -> str:
     return _module(model).MODEL_VERSION
 
 
-def simulation_key(model: str, metal: str, recipe: str, parameters: Mapping[str, Any] | None = None) -> str:
-    """Content hash of a simulation's inputs and the model version: equal inputs share one result."""
+def input_hash(model: str, version: str, metal: str, recipe: str, parameters: Mapping[str, Any] | None = None) -> str:
+    """Content hash of a simulation's inputs and its model version: equal inputs share one result."""
     canonical = json.dumps(
-        {"model": model, "version": model_version(model), "metal": metal, "recipe": recipe,
-         "parameters": dict(parameters or {})},
+        {"model": model, "version": version, "metal": metal, "recipe": recipe, "parameters": dict(parameters or {})},
         sort_keys=True, separators=(",", ":"),
     )
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def simulation_key(model: str, metal: str, recipe: str, parameters: Mapping[str, Any] | None = None) -> str:
+    """``input_hash`` under the installed version of ``model``."""
+    return input_hash(model, model_version(model), metal, recipe, parameters)
 
 
 def run_simulation(model: str, metal: str, recipe: str, parameters: Mapping[str, Any] | None = None, *,

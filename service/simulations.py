@@ -8,8 +8,6 @@ like ``run_simulation`` without the model name and may carry a ``MODEL_VERSION``
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,7 +15,7 @@ from importlib import import_module
 from typing import Any
 
 from interlayer.models.errors import SimulationInputError
-from interlayer.models.simulation import MODELS, model_version, run_simulation, simulation_key
+from interlayer.models.simulation import MODELS, input_hash, model_version, run_simulation, simulation_key
 
 
 @dataclass(frozen=True)
@@ -47,12 +45,8 @@ def simulator(model: str, extra_models: str = "") -> Simulator:
     if model in extras:
         run = extras[model]
         version = str(getattr(run, "MODEL_VERSION", "0"))
-
-        def key(metal: str, recipe: str, parameters: Mapping[str, Any]) -> str:
-            canonical = json.dumps({"model": model, "version": version, "metal": metal, "recipe": recipe,
-                                    "parameters": dict(parameters)}, sort_keys=True, separators=(",", ":"))
-            return hashlib.sha256(canonical.encode()).hexdigest()
-        return Simulator(model, version, run, key)
+        return Simulator(model, version, run,
+                         lambda metal, recipe, parameters: input_hash(model, version, metal, recipe, parameters))
     if model not in MODELS:
         raise SimulationInputError(f"unknown model {model!r}; known models: {', '.join(model_names(extra_models))}")
     return Simulator(
