@@ -2,12 +2,18 @@
 
 Latent log-lifetime of a recipe on task t (a metal, or a related campaign):
 
-    f(x, t) = c_t + ρ_t u_t(x) + δ(x, t)
+    f(x, t) = c_t + ρ_t u_t(x) + Σ_i β_ti z_i + Σ_{i≤j} γ_tij z_i z_j + δ(x, t)
 
 - ``u_t(x)`` is the physics index (0 at the physics optimum, negative elsewhere, in e-folds of
   lifetime); ``c_t ~ N(C0, SD_C²)`` and the scale ``ρ_t ~ N(1, SD_RHO²)`` are integrated out as
   Gaussian basis coefficients (Rasmussen & Williams §2.7), AR(1) co-kriging in spirit: the data
   rescale the physics and ``δ`` learns where it is wrong.
+- ``z`` are the continuous features rescaled to [−1, 1] over the design space (``TrendFrame``):
+  a second-order response surface, as in classical response-surface designs, whose prior says a
+  film has one interior optimum — too thin tears, too thick blocks ions, pure Al2O3 is brittle and
+  pure alucone soft — so a film at the edge of a feature's range is expected ``TREND_EDGE_DROP``
+  e-folds below the centre. Its coefficients are integrated out like ``c`` and ``ρ``; without a
+  frame (``Observations.trend`` None) the trend is only ``c_t + ρ_t u_t``.
 - ``δ`` is a GP with an ARD Matérn-5/2 kernel (scikit-learn) times a task matrix B with
   ``B_tt = 1`` and ``B_ts = r`` (intrinsic coregionalization; ``r = 0`` is independent tasks).
 - A finished cell observes ``y = f + ε``, ``ε ~ N(0, σ_t²)`` (cell-to-cell scatter per task); a
@@ -21,7 +27,7 @@ infLaplace, Rasmussen & Nickisch 2010).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.linalg import cho_solve, cholesky, solve_triangular
@@ -43,8 +49,43 @@ SIGNAL_SD_PRIOR = (0.7, 0.7)
 NOISE_SD_PRIOR = (0.3, 0.35)
 # atanh r ~ N(0.5, 0.8): metals are believed mildly alike until the data say otherwise.
 CORRELATION_PRIOR = (0.5, 0.8)
+# Trend (in z, see the module docstring): the edge of each feature's range lies 1 e-fold below the
+# centre, give or take 1 e-fold in the curvature; the linear terms move the optimum within the space.
+TREND_EDGE_DROP = 1.0
+TREND_LINEAR_SD = 1.0
+TREND_QUADRATIC_SD = 1.0
 BOUNDS = {"length_scale": (0.03, 10.0), "signal_sd": (0.05, 5.0), "noise_sd": (0.03, 3.0), "correlation": (-2.5, 2.5)}
 LOG_2PI = math.log(2.0 * math.pi)
+
+
+@dataclass(frozen=True)
+class TrendFrame:
+    """The design space's box for the trend: z = (x − center) / half_range for the first len(center) features."""
+
+    center: tuple[float, ...]
+    half_range: tuple[float, ...]
+
+    def scaled(self, features: np.ndarray) -> np.ndarray:
+        return (features[:, :len(self.center)] - np.array(self.center)) / np.array(self.half_range)
+
+
+def trend_basis(features: np.ndarray, physics: np.ndarray, frame: TrendFrame | None) -> np.ndarray:
+    """Rows of the trend's basis functions: [1, u] and, with a frame, [z_i] and [z_i z_j, i ≤ j]."""
+    columns = [np.ones(len(physics)), physics]
+    if frame is not None:
+        z = frame.scaled(features)
+        d = z.shape[1]
+        columns += [z[:, i] for i in range(d)] + [z[:, i] * z[:, j] for i in range(d) for j in range(i, d)]
+    return np.column_stack(columns)
+
+
+def basis_prior(frame: TrendFrame | None) -> tuple[np.ndarray, np.ndarray]:
+    """Prior mean and sd of the trend coefficients, in the order of ``trend_basis``."""
+    d = 0 if frame is None else len(frame.center)
+    squares = [-TREND_EDGE_DROP if i == j else 0.0 for i in range(d) for j in range(i, d)]
+    mean = np.array([C0, RHO0] + [0.0] * d + squares)
+    sd = np.array([SD_C, SD_RHO] + [TREND_LINEAR_SD] * d + [TREND_QUADRATIC_SD] * len(squares))
+    return mean, sd
 
 
 @dataclass(frozen=True)
@@ -57,19 +98,20 @@ class Observations:
     log_lifetime: np.ndarray
     censored: np.ndarray
     n_tasks: int = 1
+    trend: TrendFrame | None = None
 
     def __len__(self) -> int:
         return len(self.log_lifetime)
 
     def subset(self, keep: np.ndarray) -> "Observations":
-        return Observations(self.features[keep], self.task[keep], self.physics[keep], self.log_lifetime[keep],
-                            self.censored[keep], self.n_tasks)
+        return replace(self, features=self.features[keep], task=self.task[keep], physics=self.physics[keep],
+                       log_lifetime=self.log_lifetime[keep], censored=self.censored[keep])
 
     def append(self, features: np.ndarray, task: int, physics: float, log_lifetime: float) -> "Observations":
         """These rows plus one finished (uncensored) row."""
-        return Observations(np.vstack([self.features, features[None, :]]), np.append(self.task, task),
-                            np.append(self.physics, physics), np.append(self.log_lifetime, log_lifetime),
-                            np.append(self.censored, False), self.n_tasks)
+        return replace(self, features=np.vstack([self.features, features[None, :]]), task=np.append(self.task, task),
+                       physics=np.append(self.physics, physics), log_lifetime=np.append(self.log_lifetime, log_lifetime),
+                       censored=np.append(self.censored, False))
 
 
 @dataclass(frozen=True)
@@ -129,16 +171,6 @@ def task_matrix(task_a: np.ndarray, task_b: np.ndarray, correlation: float) -> n
     return np.where(task_a[:, None] == task_b[None, :], 1.0, correlation)
 
 
-def basis_covariance(task_a, physics_a, task_b, physics_b) -> np.ndarray:
-    """Covariance of c_t + ρ_t u(x) from the Gaussian priors on c_t and ρ_t (independent per task)."""
-    same = task_a[:, None] == task_b[None, :]
-    return same * (SD_C**2 + SD_RHO**2 * physics_a[:, None] * physics_b[None, :])
-
-
-def prior_mean(physics: np.ndarray) -> np.ndarray:
-    return C0 + RHO0 * physics
-
-
 class LaplaceGP:
     """The Laplace posterior of the latent log-lifetime given ``observations`` and fixed ``theta``."""
 
@@ -149,7 +181,9 @@ class LaplaceGP:
         self.hyper = Hyperparameters.from_theta(self.theta, d, T)
         self._kernel = Matern(length_scale=np.array(self.hyper.length_scales), nu=2.5)
         self.sigma = np.array(self.hyper.noise_sd)[obs.task]
-        self.mean = prior_mean(obs.physics)
+        self._basis_mean, self._basis_sd = basis_prior(obs.trend)
+        self.basis = trend_basis(obs.features, obs.physics, obs.trend)
+        self.mean = self.basis @ self._basis_mean
         self._signal_var = self.hyper.signal_sd**2
         self.K = self._prior_cov(obs.features, obs.task, obs.physics)
         self._find_mode(start)
@@ -161,8 +195,16 @@ class LaplaceGP:
             kx, dkx = self._kernel(obs.features, eval_gradient=True)
         else:
             kx = self._kernel(features, obs.features)
-        cov = tasks * self._signal_var * kx + basis_covariance(task, physics, obs.task, obs.physics)
+        cov = tasks * self._signal_var * kx + self._basis_covariance(task, self._basis(features, physics), obs.task, self.basis)
         return (cov, kx, dkx, tasks) if gradient else cov
+
+    def _basis(self, features: np.ndarray, physics: np.ndarray) -> np.ndarray:
+        return trend_basis(features, physics, self.observations.trend)
+
+    def _basis_covariance(self, task_a, basis_a, task_b, basis_b) -> np.ndarray:
+        """Covariance of the trend from the Gaussian priors on its coefficients (independent per task)."""
+        same = task_a[:, None] == task_b[None, :]
+        return same * ((basis_a * self._basis_sd**2) @ basis_b.T)
 
     def _find_mode(self, start: np.ndarray | None) -> None:
         obs, K, m = self.observations, self.K, self.mean
@@ -244,24 +286,24 @@ class LaplaceGP:
     def cross_terms(self, features: np.ndarray, task: np.ndarray, physics: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Latent mean at new points and the factor V (n × N) with posterior cov = prior cov − VᵀV."""
         k_star = self._prior_cov(features, task, physics)
-        mean = prior_mean(physics) + k_star @ self.dlp
+        mean = self._basis(features, physics) @ self._basis_mean + k_star @ self.dlp
         if len(self.observations) == 0:
             return mean, np.zeros((0, len(mean)))
         return mean, solve_triangular(self.chol, (self.sw[:, None] * k_star.T), lower=True)
 
-    def prior_variance(self, physics: np.ndarray) -> np.ndarray:
-        # k(x, x) = s² + SD_C² + SD_ρ² u(x)²
-        return self._signal_var + SD_C**2 + SD_RHO**2 * physics**2
+    def prior_variance(self, features: np.ndarray, physics: np.ndarray) -> np.ndarray:
+        # k(x, x) = s² + Σ_k sd_k² h_k(x)², h the trend's basis functions
+        return self._signal_var + (self._basis(features, physics) ** 2 * self._basis_sd**2).sum(axis=1)
 
     def predict(self, features: np.ndarray, task: np.ndarray, physics: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Latent mean and variance of f at new points."""
         mean, factor = self.cross_terms(features, task, physics)
-        return mean, np.maximum(self.prior_variance(physics) - (factor * factor).sum(axis=0), 1e-12)
+        return mean, np.maximum(self.prior_variance(features, physics) - (factor * factor).sum(axis=0), 1e-12)
 
     def prior_covariance(self, features_a, task_a, physics_a, features_b, task_b, physics_b) -> np.ndarray:
         kx = self._kernel(features_a, features_b)
         return (task_matrix(task_a, task_b, self.hyper.task_correlation) * self._signal_var * kx
-                + basis_covariance(task_a, physics_a, task_b, physics_b))
+                + self._basis_covariance(task_a, self._basis(features_a, physics_a), task_b, self._basis(features_b, physics_b)))
 
     def noise_sd(self, task: int) -> float:
         return self.hyper.noise_sd[task]

@@ -8,7 +8,7 @@ source is kept when its held-out log predictive density is at least as high.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -43,15 +43,13 @@ def held_out_log_density(observations: Observations, theta: np.ndarray, target_r
 
 
 def without_physics(observations: Observations) -> Observations:
-    return Observations(observations.features, observations.task, np.zeros(len(observations)),
-                        observations.log_lifetime, observations.censored, observations.n_tasks)
+    return replace(observations, physics=np.zeros(len(observations)))
 
 
 def own_rows(observations: Observations) -> Observations:
     """This metal's rows (task 0) as a one-task data set."""
-    target = observations.task == 0
-    return Observations(observations.features[target], observations.task[target], observations.physics[target],
-                        observations.log_lifetime[target], observations.censored[target], n_tasks=1)
+    own = observations.subset(observations.task == 0)
+    return replace(own, n_tasks=1)
 
 
 def physics_guard(observations: Observations) -> tuple[GuardDecision, LaplaceGP | None]:

@@ -19,6 +19,8 @@ from interlayer.models.electrochem import metal as lookup_metal
 from interlayer.models.errors import InterlayerError
 from interlayer.models.recipe import CHEMISTRIES, Recipe
 
+from .gp import TrendFrame
+
 
 class DesignSpaceError(InterlayerError):
     """A design space that is malformed or holds no feasible recipe."""
@@ -29,6 +31,8 @@ class DesignSpaceError(InterlayerError):
 LOG_THICKNESS_RANGE = (math.log(0.1), math.log(200.0))
 LOG_PERIOD_RANGE = (math.log(0.1), math.log(20.0))
 FEATURE_NAMES = ("log_thickness", "log_unit_period", "inorganic_fraction", "alloy")
+# The first three features are continuous; the alloy flag is 0 or 1.
+CONTINUOUS_FEATURES = 3
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,15 @@ class DesignSpace:
     def features(self) -> np.ndarray:
         """Feature matrix of ``recipes()`` (see ``recipe_features``)."""
         return recipe_features(self._recipes)
+
+    @cached_property
+    def trend_frame(self) -> TrendFrame:
+        """The box of the continuous features over this space, for the GP's second-order trend."""
+        box = self.features[:, :CONTINUOUS_FEATURES]
+        low, high = box.min(axis=0), box.max(axis=0)
+        # a feature fixed by the space (symmetric units fix the fraction) gets z = 0 throughout
+        half_range = np.maximum((high - low) / 2.0, 1e-9)
+        return TrendFrame(tuple(((low + high) / 2.0).tolist()), tuple(half_range.tolist()))
 
     def to_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}

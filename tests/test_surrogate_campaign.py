@@ -9,7 +9,7 @@ import pytest
 from interlayer.models.errors import InterlayerError
 from interlayer.models.recipe import Recipe
 from interlayer.surrogate.acquisition import truncated_mean
-from interlayer.surrogate.campaign import Campaign, CampaignError
+from interlayer.surrogate.campaign import MIN_SPACING, Campaign, CampaignError
 from interlayer.surrogate.measurement import Measurement, MeasurementError
 from interlayer.surrogate.physics import CzmPrior
 from interlayer.surrogate.space import DesignSpace
@@ -56,7 +56,7 @@ def test_first_batch_aims_at_the_physics_thickness_of_each_metal(metal, best_nm)
     for led in (batch[0], batch[2]):
         assert abs(math.log(led.recipe.thickness_nm / best_nm)) < math.log(1.6)
     features = space.features[[space.index_of(p.recipe) for p in batch]]
-    assert np.linalg.norm(features[1] - features[0]) > 0.5
+    assert np.linalg.norm(features[1] - features[0]) > 3.0 * MIN_SPACING
 
 
 def test_physics_requests_are_few():
@@ -92,6 +92,31 @@ def test_never_proposes_measured_or_pending_recipes_unless_replicates():
     assert len(campaign.ask(12, pending=pending)) == 8
     everything = campaign.ask(30, replicates=True)
     assert len(everything) == 30 and any(p.recipe in measured for p in everything)
+
+
+def test_a_batch_keeps_its_distance_from_itself_and_from_tested_recipes():
+    space = DesignSpace("Li")
+    campaign = Campaign(space, physics=None, seed=1)
+    rng = np.random.default_rng(3)
+    for _ in range(4):
+        campaign.tell(run_cells([p.recipe for p in campaign.ask(4)], rng, best_nm=20.0))
+    tested = [space.index_of(m.recipe) for m in campaign.measurements]
+    chosen = [space.index_of(p.recipe) for p in campaign.ask(4)]
+    for i in chosen:
+        others = [j for j in tested + chosen if j != i]
+        assert np.sqrt(((space.features[others] - space.features[i]) ** 2).sum(axis=1)).min() >= MIN_SPACING
+
+
+def test_recommends_the_models_best_recipe_even_where_no_cell_was_tested():
+    # (2-2) cells at 8, 12, 32 and 40 nm around a truth that peaks at 20 nm: the best lies between them
+    space = DesignSpace("Li", symmetric_only=True, **SMALL)
+    tested = [Recipe("Li", 2, 2, n) for n in (10, 15, 40, 50)] + [Recipe("Li", 1, 1, 25), Recipe("Li", 4, 4, 12)]
+    campaign = Campaign(space, physics=None)
+    campaign.tell(run_cells(tested * 2, np.random.default_rng(7), best_nm=20.0, scatter=0.1))
+    rec = campaign.recommend()
+    assert rec.recipe not in tested
+    assert abs(math.log(rec.recipe.thickness_nm / 20.0)) < math.log(1.3)
+    assert rec.best_observed.recipe in tested
 
 
 def test_same_state_and_seed_give_the_same_batch_and_records_provenance():

@@ -80,3 +80,38 @@ def test_held_out_density_counts_censored_cells_as_tail_probability():
     low = log_predictive_density(model, observations(x[:1], np.log([10.0]), [True]))
     high = log_predictive_density(model, observations(x[:1], np.log([1e5]), [True]))
     assert low > -0.01 and high < -5.0
+
+
+def test_trend_prior_expects_an_interior_optimum():
+    from interlayer.surrogate.gp import TREND_EDGE_DROP, TrendFrame
+
+    frame = TrendFrame(center=(0.5, 0.5), half_range=(0.25, 0.25))
+    empty = Observations(np.zeros((0, 2)), np.zeros(0, dtype=int), np.zeros(0), np.zeros(0), np.zeros(0, dtype=bool),
+                         trend=frame)
+    model = LaplaceGP(empty, _prior_theta(2, 1)[0])
+    points = np.array([[0.5, 0.5], [0.75, 0.5], [0.75, 0.25]])
+    mean, var = model.predict(points, np.zeros(3, dtype=int), np.zeros(3))
+    # one edge costs TREND_EDGE_DROP e-folds, a corner twice that; the edge is less certain than the centre
+    assert mean[0] - mean[1] == pytest.approx(TREND_EDGE_DROP)
+    assert mean[0] - mean[2] == pytest.approx(2.0 * TREND_EDGE_DROP)
+    assert var[0] < var[1] < var[2]
+
+
+def test_posterior_mean_peaks_at_an_unmeasured_interior_optimum():
+    # cells on a ring around a peak at (0.6, 0.4), none at the peak itself
+    from interlayer.surrogate.gp import TrendFrame
+
+    def bell(x):
+        return 6.0 + 1.5 * np.exp(-((x - [0.6, 0.4]) ** 2).sum(axis=1) / (2 * 0.15**2))
+
+    rng = np.random.default_rng(8)
+    angles = np.linspace(0.0, 2.0 * np.pi, 8, endpoint=False)
+    x = np.column_stack([0.6 + 0.12 * np.cos(angles), 0.4 + 0.12 * np.sin(angles)])
+    x = np.vstack([x, [[0.1, 0.1], [0.9, 0.9], [0.1, 0.9], [0.9, 0.1]]])
+    y = bell(x) + 0.1 * rng.standard_normal(len(x))
+    obs = Observations(x, np.zeros(len(y), dtype=int), np.zeros(len(y)), y, np.zeros(len(y), dtype=bool),
+                       trend=TrendFrame(center=(0.5, 0.5), half_range=(0.5, 0.5)))
+    grid = np.array([[a, b] for a in np.linspace(0.0, 1.0, 41) for b in np.linspace(0.0, 1.0, 41)])
+    mean, _ = fit(obs).predict(grid, np.zeros(len(grid), dtype=int), np.zeros(len(grid)))
+    best = grid[np.argmax(mean)]
+    assert np.linalg.norm(best - [0.6, 0.4]) < 0.06
