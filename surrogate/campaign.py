@@ -374,7 +374,7 @@ class Campaign:
         state = self._fitted()
         posterior = state.posterior
         sd = np.sqrt(posterior.var)
-        # the model's best recipe, measured or not (the trend's prior keeps it off the space's edges)
+        # the model's best recipe, measured or not: the lab asks what to make, not which cell was luckiest
         best = int(np.argmax(posterior.mean))
         # conservative: the highest 5th percentile of the median lifetime
         lower = posterior.mean - Z90 * sd
