@@ -14,6 +14,7 @@ import numpy as np
 from scipy.special import log_ndtr, ndtr
 
 from .gp import LaplaceGP
+from .space import CONTINUOUS_FEATURES
 
 ACQUISITIONS = ("ei", "ucb", "thompson")
 # UCB: μ + β σ with β = 2 (≈ the 98th percentile)
@@ -101,7 +102,7 @@ def scores(posterior: CandidatePosterior, kind: str, available: np.ndarray, incu
     return out
 
 
-def space_filling_distance(features: np.ndarray, chosen: list[int], continuous: int = 3) -> np.ndarray:
+def space_filling_distance(features: np.ndarray, chosen: list[int], continuous: int = CONTINUOUS_FEATURES) -> np.ndarray:
     """Distance of every candidate to the nearest chosen one or to the edge of the candidates' box.
 
     Counting the edge as a chosen point gives a maximin design of the interior: the first pick is
