@@ -48,8 +48,7 @@ def without_physics(observations: Observations) -> Observations:
 
 def own_rows(observations: Observations) -> Observations:
     """This metal's rows (task 0) as a one-task data set."""
-    own = observations.subset(observations.task == 0)
-    return replace(own, n_tasks=1)
+    return replace(observations.subset(observations.task == 0), n_tasks=1)
 
 
 def physics_guard(observations: Observations) -> tuple[GuardDecision, LaplaceGP | None]:

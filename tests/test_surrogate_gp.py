@@ -5,7 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from interlayer.surrogate.gp import LaplaceGP, Observations, _prior_theta, fit, log_predictive_density
+from interlayer.surrogate.gp import (TREND_EDGE_DROP, LaplaceGP, Observations, TrendFrame, _prior_theta, fit,
+                                    log_predictive_density)
 
 
 def observations(x, y, censored, task=None, physics=None, n_tasks=1):
@@ -83,8 +84,6 @@ def test_held_out_density_counts_censored_cells_as_tail_probability():
 
 
 def test_trend_prior_expects_an_interior_optimum():
-    from interlayer.surrogate.gp import TREND_EDGE_DROP, TrendFrame
-
     frame = TrendFrame(center=(0.5, 0.5), half_range=(0.25, 0.25))
     empty = Observations(np.zeros((0, 2)), np.zeros(0, dtype=int), np.zeros(0), np.zeros(0), np.zeros(0, dtype=bool),
                          trend=frame)
@@ -99,8 +98,6 @@ def test_trend_prior_expects_an_interior_optimum():
 
 def test_posterior_mean_peaks_at_an_unmeasured_interior_optimum():
     # cells on a ring around a peak at (0.6, 0.4), none at the peak itself
-    from interlayer.surrogate.gp import TrendFrame
-
     def bell(x):
         return 6.0 + 1.5 * np.exp(-((x - [0.6, 0.4]) ** 2).sum(axis=1) / (2 * 0.15**2))
 

@@ -66,7 +66,7 @@ def test_dict_round_trip_and_validation():
 
 
 def test_trend_frame_spans_the_space_and_fixed_features_stay_at_zero():
-    space = DesignSpace("Na", **{"max_ald_cycles": 4, "max_mld_cycles": 4, "max_supercycles": 30})
+    space = DesignSpace("Na", max_ald_cycles=4, max_mld_cycles=4, max_supercycles=30)
     z = space.trend_frame.scaled(space.features)
     assert z.shape == (len(space.recipes()), 3)
     assert z.min(axis=0) == pytest.approx([-1.0] * 3) and z.max(axis=0) == pytest.approx([1.0] * 3)
