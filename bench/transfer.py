@@ -16,6 +16,7 @@ import math
 
 from interlayer.surrogate.closed_loop import InterlayerPlanner, run_loop, truth_table
 from interlayer.surrogate.labs import MetalResponse, SimulatedLab, resolve_lab
+from interlayer.surrogate.physics import PRIORS
 from interlayer.surrogate.space import DesignSpace
 
 from .closed_loop import print_table, run_cli, run_jobs, score, summarize
@@ -28,17 +29,17 @@ UNRELATED_RESPONSE = MetalResponse(bare_lifetime_h=200.0, gain=math.log(5.0), th
 unrelated_lab = SimulatedLab("unrelated_lab", {"Li": UNRELATED_RESPONSE, "Na": UNRELATED_RESPONSE})
 
 
-def finished_campaign(lab, metal: str, seed: int, budget: int, batch: int) -> tuple:
+def finished_campaign(lab, metal: str, seed: int, budget: int, batch: int, physics: str) -> tuple:
     """The measurements of an Interlayer campaign on ``metal`` run to ``budget`` cells."""
     space = DesignSpace(metal)
-    planner = InterlayerPlanner(space, seed)
+    planner = InterlayerPlanner(space, seed, physics=PRIORS[physics])
     for _ in run_loop(planner, lab, space, budget=budget, batch=batch, seed=seed):
         pass
     return planner.campaign.measurements
 
 
 def source_job(job: dict) -> tuple:
-    return finished_campaign(job["lab"], job["metal"], job["seed"], job["budget"], job["batch"])
+    return finished_campaign(job["lab"], job["metal"], job["seed"], job["budget"], job["batch"], job["physics"])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,29 +51,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch", type=int, default=4)
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--physics", choices=list(PRIORS), default="suppression",
+                        help="the prior of every campaign; 'none' shows what the other metal's cells alone carry")
     args = parser.parse_args(argv)
     lab = resolve_lab(args.lab)
     other = {"Na": "Li", "Li": "Na"}[args.metal]
     sources = {"related": lab, "unrelated": unrelated_lab}
     finished = {}
     for name, source in sources.items():
-        jobs = [{"lab": source, "metal": other, "seed": 1000 + seed, "budget": args.source_budget, "batch": args.batch}
-                for seed in range(args.seeds)]
+        jobs = [{"lab": source, "metal": other, "seed": 1000 + seed, "budget": args.source_budget, "batch": args.batch,
+                 "physics": args.physics} for seed in range(args.seeds)]
         finished[name] = run_jobs(jobs, args.workers, source_job)
     jobs = []
     for seed in range(args.seeds):
+        prior = {"physics": PRIORS[args.physics]}
         jobs.append({"lab": args.lab, "metal": args.metal, "space": {}, "method": "alone", "planner": InterlayerPlanner,
-                     "seed": seed, "budget": args.budget, "batch": args.batch})
+                     "options": prior, "seed": seed, "budget": args.budget, "batch": args.batch})
         for name in sources:
             jobs.append({"lab": args.lab, "metal": args.metal, "space": {}, "method": f"{name} {other}",
-                         "planner": InterlayerPlanner, "options": {"related": list(finished[name][seed])},
+                         "planner": InterlayerPlanner, "options": {**prior, "related": list(finished[name][seed])},
                          "seed": seed, "budget": args.budget, "batch": args.batch})
     runs = run_jobs(jobs, args.workers)
     table = truth_table(lab, DesignSpace(args.metal))
     methods = ["alone"] + [f"{name} {other}" for name in sources]
     summaries = {m: summarize([score(rows, table, args.budget, args.batch) for rows in runs if rows[0]["method"] == m])
                  for m in methods}
-    print_table(f"{args.lab} {args.metal}, given {args.source_budget} {other} cells, {args.seeds} seeds: "
+    print_table(f"{args.lab} {args.metal}, given {args.source_budget} {other} cells, physics {args.physics}, {args.seeds} seeds: "
                 "experiments to 90% (median) and fraction of optimum at 8/16/32", summaries, args.budget, args.batch)
     alone, related, unrelated = (summaries[m]["to_target"] for m in methods)
     print(f"target: related {other} data needs fewer experiments than alone: {related:g} vs {alone:g} "

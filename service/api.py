@@ -61,7 +61,7 @@ class CampaignIn(BaseModel):
     metal: str = Field(min_length=1, max_length=8)
     space: SpaceIn = Field(default_factory=SpaceIn)
     seed: int = Field(default=0, ge=0, le=2**31)
-    physics: Literal["czm", "none"] = "czm"
+    physics: Literal["suppression", "czm", "none"] = "suppression"
     acquisition: Literal["ei", "ucb", "thompson"] = "ucb"
     related_campaigns: list[str] = Field(default_factory=list, max_length=8)
     condition: measurements.Condition | None = None

@@ -73,7 +73,7 @@ class Client:
         return response.json()
 
     # campaigns
-    def create_campaign(self, name: str, metal: str, *, space: dict | None = None, seed: int = 0, physics: str = "czm",
+    def create_campaign(self, name: str, metal: str, *, space: dict | None = None, seed: int = 0, physics: str = "suppression",
                         acquisition: str = "ucb", related_campaigns: list[str] = (), idempotency_key: str | None = None) -> dict:
         body = {"name": name, "metal": metal, "seed": seed, "physics": physics, "acquisition": acquisition,
                 "related_campaigns": list(related_campaigns)}

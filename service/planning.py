@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from interlayer.models.recipe import Recipe
 from interlayer.surrogate.campaign import Campaign, CampaignError
 from interlayer.surrogate.measurement import Measurement
-from interlayer.surrogate.physics import CzmPrior, PhysicsPrior, SimulationRequest
+from interlayer.surrogate.physics import PRIORS, PhysicsPrior, SimulationRequest
 from interlayer.surrogate.space import DesignSpace
 
 from . import tables
@@ -30,15 +30,14 @@ from .simulations import simulator
 
 log = logging.getLogger(__name__)
 
-PHYSICS: dict[str, PhysicsPrior | None] = {"czm": CzmPrior(), "none": None}
 # Optimistic writes of a proposal batch: recomputed when another batch landed meanwhile.
 PROPOSAL_WRITE_TRIES = 5
 
 
 def physics_prior(name: str) -> PhysicsPrior | None:
-    if name not in PHYSICS:
-        raise CampaignError(f"unknown physics {name!r}; choose one of {', '.join(PHYSICS)}")
-    return PHYSICS[name]
+    if name not in PRIORS:
+        raise CampaignError(f"unknown physics {name!r}; choose one of {', '.join(PRIORS)}")
+    return PRIORS[name]
 
 
 def to_measurement(row: tables.Measurement, metal: str) -> Measurement:

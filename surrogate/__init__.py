@@ -6,11 +6,11 @@ Pure: no I/O, no service imports; deterministic given a seed.
 from .acquisition import ACQUISITIONS
 from .campaign import BestObserved, Campaign, CampaignError, Proposal, Recommendation
 from .measurement import Measurement, MeasurementError, fingerprint
-from .physics import CzmPrior, PhysicsPrior, SimulationRequest
+from .physics import CzmPrior, PhysicsPrior, SimulationRequest, SuppressionPrior
 from .space import DesignSpace, DesignSpaceError
 
 __all__ = [
     "ACQUISITIONS", "BestObserved", "Campaign", "CampaignError", "CzmPrior", "DesignSpace", "DesignSpaceError",
     "Measurement", "MeasurementError", "PhysicsPrior", "Proposal", "Recommendation", "SimulationRequest",
-    "fingerprint",
+    "SuppressionPrior", "fingerprint",
 ]

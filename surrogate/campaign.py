@@ -5,7 +5,7 @@ Usage::
     from interlayer.models import Recipe
     from interlayer.surrogate import Campaign, DesignSpace, Measurement
 
-    campaign = Campaign(DesignSpace("Na"), seed=0)             # default physics prior: the CZM
+    campaign = Campaign(DesignSpace("Na"), seed=0)             # default physics prior: CZM + phase field
     for request in campaign.simulation_requests():             # what the prior needs; the service
         ...                                                    # queues these and passes the results
     # Campaign(space, simulations={request: run_simulation(...) dict, ...}); with simulations=None
@@ -45,7 +45,7 @@ from interlayer.models.recipe import Recipe
 from .acquisition import ACQUISITIONS, CandidatePosterior, scores, space_filling_distance, truncated_mean
 from .gp import LaplaceGP, Observations
 from .measurement import Measurement, MeasurementError, fingerprint, merge_reports
-from .physics import CzmPrior, PhysicsPrior, SimulationRequest
+from .physics import PhysicsPrior, SimulationRequest, SuppressionPrior
 from .space import DesignSpace, recipe_features
 from .guard import GuardDecision, physics_guard, without_physics
 from .transfer import fit_with_transfer
@@ -63,7 +63,7 @@ BEST_CANDIDATES = 200
 # measured or pending recipes, while such recipes remain (within a unit: +35 % thickness). Cells
 # at 38 and 39 nm of one unit teach the same thing twice.
 MIN_SPACING = 0.04
-DEFAULT_PHYSICS = CzmPrior()
+DEFAULT_PHYSICS = SuppressionPrior()
 
 
 class CampaignError(InterlayerError):

@@ -14,7 +14,8 @@ import numpy as np
 
 from .gp import LaplaceGP, Observations, fit, log_predictive_density
 
-# Below this many cells of its own the guard has nothing to judge with: the source stays on.
+# Below this many cells of its own the guard has nothing to judge with: the physics stays on, another
+# metal's cells stay out (transfer.py).
 MIN_CELLS_FOR_GUARD = 3
 FOLDS = 5
 

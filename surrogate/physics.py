@@ -12,17 +12,29 @@ each unit the physics optimum is the *thinnest suppressing film*, ``h_req`` wher
 length ℓ(h) reaches ℓ*, and units that need thicker films rank lower. ℓ* is set by one observation:
 Na under (1ALD-1MLD)10 (≈ 4 nm) suppresses dendrites (the paper's best Na cell); Li's thickness
 scale then follows from the model, not from the data.
+
+``SuppressionPrior`` (the default) asks both models about one unit, the reference's. The film must
+stay bonded (CZM: normalized debond length ≤ the reference's) and press back on a dendrite tip
+(phase field: dendrite pressure over the film's peak compressive stress at the tip ≤ the
+reference's); the thinner of the two requirements is not enough, so ``h_req`` is the larger. The
+CZM's length falls ten-fold per doubling of h, so it barely separates the metals (Li needs ≈1.2×
+Na's film); the film's push-back saturates with h while Li's dendrite pressure is 1.7× Na's, so
+the phase field asks Li for ≈6× Na's film, the paper's ≈20 nm against ≈4 nm. Near saturation
+``h_req`` is sensitive to the stress, hence the wide bell. Both models see a unit only through its
+modulus and strength, and rank stiff, Al2O3-rich units best, against the paper's finding that
+alloys win; so this prior sets the thickness scale and leaves the unit to the data.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from interlayer.models.electrochem import dendrite_pressure_mpa
 from interlayer.models.errors import SimulationInputError
 from interlayer.models.recipe import Recipe
 
@@ -54,6 +66,10 @@ class PhysicsPrior:
     def index(self, metal: str, recipes: Sequence[Recipe], results: Mapping[SimulationRequest, dict]) -> np.ndarray:
         """u(recipe) for each recipe: 0 at the physics optimum, ≤ 0 elsewhere, in e-folds of lifetime."""
         raise NotImplementedError
+
+
+# A simulation result turned into a number that falls as the film thickens: (results, request) -> value.
+Measure = Callable[[Mapping[SimulationRequest, dict], SimulationRequest], float]
 
 
 def _geometric_grid(low: float, high: float, count: int) -> list[float]:
@@ -92,19 +108,12 @@ class CzmPrior(PhysicsPrior):
         units = sorted((a, b) for a in a_values for b in b_values if (a, b) in seen)
         return units or sorted(seen)[:len(self.unit_cycles)]
 
-    def _film_request(self, metal: str, ald: int, mld: int, thickness_nm: float) -> SimulationRequest:
-        period_nm = Recipe(metal, ald, mld, 1).unit_period_nm
-        supercycles = max(1, round(thickness_nm / period_nm))
-        return SimulationRequest("czm", metal, str(Recipe(metal, ald, mld, supercycles)), self._parameters())
-
     def _grid(self, metal: str, recipes: Sequence[Recipe]) -> dict[tuple[int, int], list[SimulationRequest]]:
-        return {unit: sorted({self._film_request(metal, *unit, h) for h in self.thickness_grid_nm},
-                             key=lambda q: Recipe.parse(q.recipe).thickness_nm)
+        return {unit: _thickness_series("czm", metal, unit, self.thickness_grid_nm, self._parameters())
                 for unit in self._units(recipes)}
 
     def _reference_request(self) -> SimulationRequest:
-        recipe = Recipe.parse(self.reference)
-        return SimulationRequest("czm", recipe.metal, str(recipe), self._parameters())
+        return _reference_request("czm", self.reference, self._parameters())
 
     def requests(self, metal: str, recipes: Sequence[Recipe]) -> list[SimulationRequest]:
         wanted = {self._reference_request()}
@@ -114,11 +123,8 @@ class CzmPrior(PhysicsPrior):
 
     def index(self, metal: str, recipes: Sequence[Recipe], results: Mapping[SimulationRequest, dict]) -> np.ndarray:
         threshold = _normalized_length(results, self._reference_request())
-        required: dict[tuple[int, int], float] = {}
-        for unit, group in self._grid(metal, recipes).items():
-            thickness = np.array([Recipe.parse(q.recipe).thickness_nm for q in group])
-            lengths = np.array([_normalized_length(results, q) for q in group])
-            required[unit] = _required_thickness_nm(thickness, lengths, threshold)
+        required = {unit: _required_thickness_nm(group, results, _normalized_length, threshold)
+                    for unit, group in self._grid(metal, recipes).items()}
         units = list(required)
         log_required = np.log([required[u] for u in units])
         unit_points = np.array([_unit_coordinates(*u) for u in units])
@@ -129,25 +135,106 @@ class CzmPrior(PhysicsPrior):
         for i, r in enumerate(recipes):
             log_h_req = per_unit[(r.ald_cycles, r.mld_cycles)]
             # u = −D (1 − exp(−ln²(h/h_req) / 2w²)) − κ ln(h_req / min h_req)
-            mismatch = math.log(r.thickness_nm) - log_h_req
-            out[i] = (-self.depth * (1.0 - math.exp(-mismatch**2 / (2.0 * self.width**2)))
+            out[i] = (_thickness_bell(r.thickness_nm, log_h_req, self.depth, self.width)
                       - self.unit_cost * (log_h_req - best_log_required))
         return out
 
 
-def _normalized_length(results: Mapping[SimulationRequest, dict], request: SimulationRequest) -> float:
+@dataclass(frozen=True)
+class SuppressionPrior(PhysicsPrior):
+    """CZM and phase field on the reference unit: one thickness scale per metal (module docstring)."""
+
+    fidelity: str = "reduced"
+    thickness_grid_nm: tuple[float, ...] = field(default_factory=lambda: tuple(_geometric_grid(1.0, 64.0, 7)))
+    reference: str = "Na@(1ALD-1MLD)10"
+    # the bell of CzmPrior: a factor ~2 thickness error costs a third of the gain
+    depth: float = 2.0
+    width: float = 0.8
+    name = "suppression"
+
+    def _criteria(self) -> list[tuple[str, tuple[tuple[str, Any], ...], Measure]]:
+        """(model, parameters, measure): each measure falls with thickness and must reach the reference's."""
+        return [("czm", (("fidelity", self.fidelity),), _normalized_length),
+                ("phasefield", (), _unbalanced_pressure)]
+
+    def _series(self, metal: str) -> list[tuple[list[SimulationRequest], SimulationRequest, Measure]]:
+        recipe = Recipe.parse(self.reference)
+        unit = (recipe.ald_cycles, recipe.mld_cycles)
+        return [(_thickness_series(model, metal, unit, self.thickness_grid_nm, parameters),
+                 _reference_request(model, self.reference, parameters), measure)
+                for model, parameters, measure in self._criteria()]
+
+    def requests(self, metal: str, recipes: Sequence[Recipe]) -> list[SimulationRequest]:
+        wanted = set()
+        for group, reference, _ in self._series(metal):
+            wanted.update(group)
+            wanted.add(reference)
+        return sorted(wanted, key=lambda q: (q.model, q.metal, q.recipe))
+
+    def required_thickness_nm(self, metal: str, results: Mapping[SimulationRequest, dict]) -> float:
+        """The thinnest film of the reference unit that meets every criterion as well as the reference."""
+        return max(_required_thickness_nm(group, results, measure, measure(results, reference))
+                   for group, reference, measure in self._series(metal))
+
+    def index(self, metal: str, recipes: Sequence[Recipe], results: Mapping[SimulationRequest, dict]) -> np.ndarray:
+        log_h_req = math.log(self.required_thickness_nm(metal, results))
+        return np.array([_thickness_bell(r.thickness_nm, log_h_req, self.depth, self.width) for r in recipes])
+
+
+# The priors a campaign may name (the service stores the name); "none" is no physics.
+PRIORS: dict[str, PhysicsPrior | None] = {"suppression": SuppressionPrior(), "czm": CzmPrior(), "none": None}
+
+
+def _thickness_bell(thickness_nm: float, log_h_req: float, depth: float, width: float) -> float:
+    # u = −D (1 − exp(−ln²(h/h_req) / 2w²))
+    mismatch = math.log(thickness_nm) - log_h_req
+    return -depth * (1.0 - math.exp(-mismatch**2 / (2.0 * width**2)))
+
+
+def _thickness_series(model: str, metal: str, unit: tuple[int, int], thickness_grid_nm: Sequence[float],
+                      parameters: tuple[tuple[str, Any], ...]) -> list[SimulationRequest]:
+    """Runs of one unit at the whole supercycle counts nearest the grid thicknesses, thinnest first."""
+    period_nm = Recipe(metal, *unit, 1).unit_period_nm
+    recipes = {Recipe(metal, *unit, max(1, round(h / period_nm))) for h in thickness_grid_nm}
+    return [SimulationRequest(model, metal, str(r), parameters) for r in sorted(recipes, key=lambda r: r.thickness_nm)]
+
+
+def _reference_request(model: str, reference: str, parameters: tuple[tuple[str, Any], ...]) -> SimulationRequest:
+    recipe = Recipe.parse(reference)
+    return SimulationRequest(model, recipe.metal, str(recipe), parameters)
+
+
+def _result(results: Mapping[SimulationRequest, dict], request: SimulationRequest, key: str) -> float:
     try:
-        value = float(results[request]["result"]["normalized_length"])
+        value = float(results[request]["result"][key])
     except KeyError:
         raise SimulationInputError(f"missing simulation result for {request.model} on {request.recipe}") from None
-    if not math.isfinite(value) or value <= 0.0:
+    if not math.isfinite(value):
+        raise SimulationInputError(f"{request.model} on {request.recipe} gave {key} {value!r}")
+    return value
+
+
+def _normalized_length(results: Mapping[SimulationRequest, dict], request: SimulationRequest) -> float:
+    """CZM: debond length over film thickness."""
+    value = _result(results, request, "normalized_length")
+    if value <= 0.0:
         raise SimulationInputError(f"{request.model} on {request.recipe} gave normalized_length {value!r}")
     return value
 
 
-def _required_thickness_nm(thickness_nm: np.ndarray, lengths: np.ndarray, threshold: float) -> float:
-    """Thinnest film with normalized length ≤ threshold, by log-log interpolation (extrapolated at the ends)."""
-    log_h, log_l, log_t = np.log(thickness_nm), np.log(lengths), math.log(threshold)
+def _unbalanced_pressure(results: Mapping[SimulationRequest, dict], request: SimulationRequest) -> float:
+    """Phase field: the metal's dendrite pressure over the film's peak compressive stress at the tip."""
+    stress_mpa = _result(results, request, "peak_compressive_stress_mpa")
+    if stress_mpa >= 0.0:
+        raise SimulationInputError(f"{request.model} on {request.recipe} gave no compression at the tip ({stress_mpa!r} MPa)")
+    return dendrite_pressure_mpa(request.metal) / -stress_mpa
+
+
+def _required_thickness_nm(group: Sequence[SimulationRequest], results: Mapping[SimulationRequest, dict],
+                           measure: Measure, threshold: float) -> float:
+    """Thinnest film of ``group`` with measure ≤ threshold, by log-log interpolation (extrapolated at the ends)."""
+    thickness_nm = np.array([Recipe.parse(q.recipe).thickness_nm for q in group])
+    log_h, log_l, log_t = np.log(thickness_nm), np.log([measure(results, q) for q in group]), math.log(threshold)
     below = np.nonzero(log_l <= log_t)[0]
     if len(below) == 0:
         i = len(log_h) - 2           # never suppressed on the grid: extend the last segment

@@ -26,9 +26,11 @@ def fit_with_transfer(observations: Observations, alone: LaplaceGP | None = None
     target = observations.task == 0
     if observations.n_tasks == 1 or target.all():
         return alone or fit(own), GuardDecision(False, "no related measurements")
-    joint = fit(observations)
     if target.sum() < MIN_CELLS_FOR_GUARD:
-        return joint, GuardDecision(True, f"fewer than {MIN_CELLS_FOR_GUARD} cells of this metal to judge by")
+        # no evidence yet that the other metal's cells are related: the physics prior sets this
+        # metal's scale better than cells grown for another metal (whose optimum lies elsewhere)
+        return alone or fit(own), GuardDecision(False, f"fewer than {MIN_CELLS_FOR_GUARD} cells of this metal to judge by")
+    joint = fit(observations)
     alone = alone or fit(own)
     scores = {"multi_task": held_out_log_density(observations, joint.theta, np.nonzero(target)[0]),
               "independent": held_out_log_density(own, alone.theta, np.arange(len(own)))}

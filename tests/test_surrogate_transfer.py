@@ -29,6 +29,9 @@ def test_related_task_with_the_same_shape_is_used():
     assert decision.keep and model.hyper.task_correlation > 0.8
 
 
-def test_too_few_own_cells_keep_transfer_without_judging():
-    _, decision = fit_with_transfer(two_tasks(2, lambda x: 5.0 + x[:, 0]))
-    assert decision.keep and decision.held_out_log_density == {}
+def test_too_few_own_cells_leave_the_other_metal_out():
+    # two cells cannot tell a related metal from an unrelated one: this metal's model alone decides
+    for n_own in (0, 2):
+        model, decision = fit_with_transfer(two_tasks(n_own, lambda x: 5.0 + x[:, 0]))
+        assert not decision.keep and decision.held_out_log_density == {}
+        assert model.observations.n_tasks == 1 and len(model.observations) == n_own

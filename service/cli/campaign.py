@@ -33,7 +33,7 @@ def create_command(name: str = typer.Argument(..., help="A name for people."),
                    max_ald_cycles: int = typer.Option(10), max_mld_cycles: int = typer.Option(10),
                    max_supercycles: int = typer.Option(100), max_thickness_nm: float = typer.Option(40.0),
                    min_thickness_nm: float = typer.Option(0.0), symmetric_only: bool = typer.Option(False),
-                   physics: str = typer.Option("czm", help="Physics prior: czm or none."),
+                   physics: str = typer.Option("suppression", help="Physics prior: suppression (CZM + phase field), czm or none."),
                    seed: int = typer.Option(0), related: list[str] = typer.Option([], help="Campaign ids to learn from."),
                    url: str = URL_OPTION, api_key: str = KEY_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Create a campaign over a design space of recipes."""
