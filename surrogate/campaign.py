@@ -184,6 +184,7 @@ class Campaign:
         self._measurements: list[Measurement] = []
         self._related_tasks = sorted({m.recipe.metal for m in self.related})
         self._physics_cache: dict[tuple[str, tuple[Recipe, ...]], np.ndarray] = {}
+        self._space_physics: np.ndarray | None = None
         self._fit: _Fit | None = None
 
     # --- state -------------------------------------------------------------------------------
@@ -244,7 +245,10 @@ class Campaign:
 
     def physics_index(self) -> np.ndarray:
         """u(recipe) over ``space.recipes()``: the prior log-lifetime shape (0 at the physics optimum)."""
-        return self._physics_index(self.space.metal, self.space._recipes)
+        # kept apart from the cache: hashing 50,000 recipes for a lookup costs as much as a refit's kernel
+        if self._space_physics is None:
+            self._space_physics = self._physics_index(self.space.metal, self.space._recipes)
+        return self._space_physics
 
     # --- model -------------------------------------------------------------------------------
 
