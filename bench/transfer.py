@@ -63,8 +63,8 @@ def main(argv: list[str] | None = None) -> int:
                  "physics": args.physics} for seed in range(args.seeds)]
         finished[name] = run_jobs(jobs, args.workers, source_job)
     jobs = []
+    prior = {"physics": PRIORS[args.physics]}
     for seed in range(args.seeds):
-        prior = {"physics": PRIORS[args.physics]}
         jobs.append({"lab": args.lab, "metal": args.metal, "space": {}, "method": "alone", "planner": InterlayerPlanner,
                      "options": prior, "seed": seed, "budget": args.budget, "batch": args.batch})
         for name in sources:

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from interlayer.models.electrochem import metal as lookup_metal
 from interlayer.models.errors import InterlayerError
 from interlayer.models.recipe import Recipe
+from interlayer.surrogate.physics import PRIORS
 from interlayer.surrogate.space import DesignSpace
 
 from . import measurements, planning, tables
@@ -61,7 +62,8 @@ class CampaignIn(BaseModel):
     metal: str = Field(min_length=1, max_length=8)
     space: SpaceIn = Field(default_factory=SpaceIn)
     seed: int = Field(default=0, ge=0, le=2**31)
-    physics: Literal["suppression", "czm", "none"] = "suppression"
+    # the names planning.physics_prior accepts, from the one registry
+    physics: Literal[tuple(PRIORS)] = "suppression"
     acquisition: Literal["ei", "ucb", "thompson"] = "ucb"
     related_campaigns: list[str] = Field(default_factory=list, max_length=8)
     condition: measurements.Condition | None = None
