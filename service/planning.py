@@ -22,7 +22,7 @@ from interlayer.surrogate.physics import PRIORS, PhysicsPrior, SimulationRequest
 from interlayer.surrogate.space import DesignSpace
 
 from . import tables
-from .db import transaction
+from .db import dialect_insert, transaction
 from .jobs import Claim, create_job, finish
 from .queue import publish
 from .settings import Settings
@@ -120,12 +120,18 @@ def gather_simulations(session: Session, settings: Settings, requests: list[Simu
 
 
 def _store_recommendation(session: Session, campaign_id: str, data_version: int, document: dict) -> None:
-    """Keep the recommendation of the newest data version (an older computation never overwrites a newer one)."""
-    row = session.get(tables.Recommendation, campaign_id)
-    if row is None:
-        session.add(tables.Recommendation(campaign_id=campaign_id, data_version=data_version, document=document))
-    elif row.data_version <= data_version:
-        row.data_version, row.document, row.created_at = data_version, document, tables.utcnow()
+    """Keep the recommendation of the newest data version (an older computation never overwrites a newer one).
+
+    One upsert, so two jobs storing the first recommendation of a campaign at once both succeed.
+    """
+    table = tables.Recommendation.__table__
+    insert = dialect_insert(session)(table).values(campaign_id=campaign_id, data_version=data_version,
+                                                   document=document, created_at=tables.utcnow())
+    session.execute(insert.on_conflict_do_update(
+        index_elements=[table.c.campaign_id],
+        set_={"data_version": insert.excluded.data_version, "document": insert.excluded.document,
+              "created_at": insert.excluded.created_at},
+        where=table.c.data_version <= insert.excluded.data_version))
 
 
 def _prepare(settings: Settings, campaign_id: str, job_id: str | None = None

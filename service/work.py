@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, select, update
 from interlayer.models.errors import InterlayerError
 
 from . import planning
-from .db import single_statements, transaction
+from .db import dialect_insert, single_statements, transaction
 from .jobs import Claim, ClaimLost, Heartbeat, finish, finish_now
 from .settings import Settings
 from .simulations import simulator
@@ -81,15 +81,6 @@ def store_simulation(settings: Settings, claimed: Claim, key: str, version: str,
             finish(session, claimed, "succeeded", result={"simulation_id": simulation_id, "cached": cached})
     except ClaimLost:
         log.warning("simulation job %s: another attempt owns it; result discarded", claimed.job_id)
-
-
-def dialect_insert(session):
-    """INSERT with ON CONFLICT for the session's database (PostgreSQL or SQLite)."""
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
 
 
 def _store_and_finish_statement():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from threading import Thread
 
 import numpy as np
 import pytest
@@ -103,6 +104,42 @@ def test_two_concurrent_proposal_jobs_never_propose_the_same_recipe(pg_client):
     assert len(recipes) == 8 and len(set(recipes)) == 8
     stored = [p["recipe"] for p in pg_client.proposals(campaign["id"], status="pending")]
     assert sorted(stored) == sorted(recipes)
+
+
+def test_a_recommendation_stored_meanwhile_by_another_job_is_kept_or_replaced_by_version(pg_stack, pg_client):
+    # The race CI once hit: two jobs both find no recommendation row, both insert the first one.
+    from interlayer.service.db import transaction
+    from interlayer.service.planning import _store_recommendation
+    from interlayer.service.tables import Recommendation
+
+    url = pg_stack.settings.database_url
+    campaign_id = pg_client.create_campaign("race", "Na", space=SMALL_SPACE, physics="none")["id"]
+    errors = []
+
+    def store(version):
+        try:
+            with transaction(url) as session:
+                _store_recommendation(session, campaign_id, version, {"version": version})
+        except Exception as error:  # the assertion below names it
+            errors.append(error)
+
+    with transaction(url) as first:
+        _store_recommendation(first, campaign_id, 2, {"version": 2})
+        first.flush()
+        # the second writer now waits on the first's uncommitted row, and goes on when it commits
+        older = Thread(target=store, args=(1,))
+        older.start()
+        older.join(timeout=0.5)
+        assert older.is_alive()
+    older.join(timeout=30)
+    assert errors == []
+    with transaction(url) as session:
+        row = session.get(Recommendation, campaign_id)
+        assert (row.data_version, row.document) == (2, {"version": 2})
+    store(3)
+    with transaction(url) as session:
+        row = session.get(Recommendation, campaign_id)
+        assert (row.data_version, row.document) == (3, {"version": 3})
 
 
 def test_other_owners_campaign_is_not_found(pg_stack, pg_client):
