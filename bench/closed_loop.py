@@ -179,7 +179,7 @@ def score(rows: list[dict], table: dict, budget: int, batch: int) -> dict:
 
 def summarize(scores: list[dict]) -> dict:
     """Medians over seeds."""
-    return {"to_target": float(np.median([s["to_target"] for s in scores])),
+    return {"to_target": float(np.median([s["to_target"] for s in scores])), "per_seed": [s["to_target"] for s in scores],
             "at": {c: float(np.median([s["at"][c] for s in scores])) for c in CHECKPOINTS},
             "elapsed_s": float(np.median([s["elapsed_s"] for s in scores]))}
 
@@ -193,6 +193,8 @@ def print_table(title: str, summaries: dict[str, dict], budget: int, batch: int)
         shown = f"{to_target:g}" if to_target < budget + batch else f"> {budget} ({to_target:g})"
         print(f"{method:<14} {shown:>21} " + " ".join(f"{summary['at'][c]:>7.2f}" for c in CHECKPOINTS)
               + f" {summary['elapsed_s']:>7.1f}")
+    for method, summary in summaries.items():
+        print(f"{method:<14} experiments to 90% per seed: {' '.join(f'{n:g}' for n in summary['per_seed'])}")
 
 
 def print_verdict(summaries: dict[str, dict], budget: int, batch: int) -> None:

@@ -31,7 +31,7 @@ class CandidatePosterior:
         self.model = model
         self.features, self.task, self.physics = features, task, physics
         self.mean, self._factor = model.cross_terms(features, task, physics)
-        self.var = np.maximum(model.prior_variance(features, physics) - (self._factor ** 2).sum(axis=0), 1e-12)
+        self.var = model.posterior_variance(features, physics, self._factor)
         self._updates: list[np.ndarray] = []
 
     def copy(self) -> "CandidatePosterior":

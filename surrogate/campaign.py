@@ -34,10 +34,12 @@ import hashlib
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache, wraps
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 from interlayer.models.errors import InterlayerError
 from interlayer.models.recipe import Recipe
@@ -143,6 +145,22 @@ class _Fit:
     def hyperparameters(self) -> dict[str, Any]:
         return {**self.model.hyper.as_dict(), **self.physics.as_dict("physics"), **self.transfer.as_dict("transfer"),
                 "n_rows": len(self.model.observations)}
+
+
+@cache
+def _blas() -> ThreadpoolController:
+    return ThreadpoolController()
+
+
+def _one_blas_thread(method):
+    """Run ``method`` with one BLAS thread: its matrices are cells × cells (a few hundred rows), where
+    threads cost more than they gain (bench.surrogate_speed: a refit at 50,000 recipes twice as fast),
+    and the service already runs a worker process per core."""
+    @wraps(method)
+    def single_threaded(*args, **kwargs):
+        with _blas().limit(limits=1, user_api="blas"):
+            return method(*args, **kwargs)
+    return single_threaded
 
 
 _RESULTS: dict[SimulationRequest, dict] = {}
@@ -309,6 +327,7 @@ class Campaign:
 
     # --- decisions ---------------------------------------------------------------------------
 
+    @_one_blas_thread
     def ask(self, count: int, pending: Sequence[Recipe] = (), replicates: bool = False) -> list[Proposal]:
         """The next ``count`` recipes to make, given ``pending`` experiments already under way."""
         if isinstance(count, bool) or not isinstance(count, int) or count < 1:
@@ -373,6 +392,7 @@ class Campaign:
             far &= ((features - features[i]) ** 2).sum(axis=1) >= MIN_SPACING**2
         return far
 
+    @_one_blas_thread
     def recommend(self) -> Recommendation:
         """The best predicted recipe, how sure the model is, a conservative pick and the best observed cell."""
         state = self._fitted()
@@ -398,6 +418,7 @@ class Campaign:
                               self.space._recipes[conservative], math.exp(float(lower[conservative])), observed,
                               state.fingerprint, state.hyperparameters())
 
+    @_one_blas_thread
     def predict(self, recipes: Sequence[Recipe]) -> list[dict[str, Any]]:
         """Predicted median lifetime and 90 % interval of a new cell for each recipe in the space."""
         state = self._fitted()

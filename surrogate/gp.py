@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 from scipy.linalg import cho_solve, cholesky, solve_triangular
@@ -193,12 +194,17 @@ class LaplaceGP:
 
     def _prior_cov(self, features, task, physics, *, gradient: bool = False):
         obs = self.observations
-        tasks = task_matrix(task, obs.task, self.hyper.task_correlation)
         if gradient:
             kx, dkx = self._kernel(obs.features, eval_gradient=True)
         else:
             kx = self._kernel(features, obs.features)
-        cov = tasks * self._signal_var * kx + self._basis_covariance(task, self._basis(features, physics), obs.task, self.basis)
+        # in place: against 50,000 candidates every temporary is another 40 MB pass
+        cov = self._signal_var * kx
+        tasks = 1.0
+        if obs.n_tasks > 1:
+            tasks = task_matrix(task, obs.task, self.hyper.task_correlation)
+            cov *= tasks
+        cov += self._basis_covariance(task, self._basis(features, physics), obs.task, self.basis)
         return (cov, kx, dkx, tasks) if gradient else cov
 
     def _basis(self, features: np.ndarray, physics: np.ndarray) -> np.ndarray:
@@ -206,8 +212,10 @@ class LaplaceGP:
 
     def _basis_covariance(self, task_a, basis_a, task_b, basis_b) -> np.ndarray:
         """Covariance of the trend from the Gaussian priors on its coefficients (independent per task)."""
-        same = task_a[:, None] == task_b[None, :]
-        return same * ((basis_a * self._basis_sd**2) @ basis_b.T)
+        own = (basis_a * self._basis_sd**2) @ basis_b.T
+        if self.observations.n_tasks == 1:
+            return own
+        return (task_a[:, None] == task_b[None, :]) * own
 
     def _find_mode(self, start: np.ndarray | None) -> None:
         obs, K, m = self.observations, self.K, self.mean
@@ -292,16 +300,27 @@ class LaplaceGP:
         mean = self._basis(features, physics) @ self._basis_mean + k_star @ self.dlp
         if len(self.observations) == 0:
             return mean, np.zeros((0, len(mean)))
-        return mean, solve_triangular(self.chol, (self.sw[:, None] * k_star.T), lower=True)
+        # V = L⁻¹ sW k*ᵀ as one matrix product: L factors I + sW K sW, whose eigenvalues are ≥ 1, so
+        # L⁻¹ is bounded and forming it is safe; a product is several times faster than a triangular
+        # solve against tens of thousands of columns.
+        return mean, self._whitener @ k_star.T
+
+    @cached_property
+    def _whitener(self) -> np.ndarray:
+        return solve_triangular(self.chol, np.diag(self.sw), lower=True)
 
     def prior_variance(self, features: np.ndarray, physics: np.ndarray) -> np.ndarray:
         # k(x, x) = s² + Σ_k sd_k² h_k(x)², h the trend's basis functions
         return self._signal_var + (self._basis(features, physics) ** 2 * self._basis_sd**2).sum(axis=1)
 
+    def posterior_variance(self, features: np.ndarray, physics: np.ndarray, factor: np.ndarray) -> np.ndarray:
+        """Latent variance at new points from the factor V of ``cross_terms``: prior − diag(VᵀV)."""
+        return np.maximum(self.prior_variance(features, physics) - np.einsum("ij,ij->j", factor, factor), 1e-12)
+
     def predict(self, features: np.ndarray, task: np.ndarray, physics: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Latent mean and variance of f at new points."""
         mean, factor = self.cross_terms(features, task, physics)
-        return mean, np.maximum(self.prior_variance(features, physics) - (factor * factor).sum(axis=0), 1e-12)
+        return mean, self.posterior_variance(features, physics, factor)
 
     def prior_covariance(self, features_a, task_a, physics_a, features_b, task_b, physics_b) -> np.ndarray:
         kx = self._kernel(features_a, features_b)
