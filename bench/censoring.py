@@ -20,8 +20,9 @@ from interlayer.surrogate.closed_loop import CellResult, InterlayerPlanner, trut
 from interlayer.surrogate.labs import resolve_lab
 from interlayer.surrogate.physics import PRIORS
 from interlayer.surrogate.space import DesignSpace
+from interlayer.service.cli.closed_loop import print_table, run_cli
+from interlayer.surrogate.benchmark import run_jobs, score, summarize
 
-from .closed_loop import print_table, run_cli, run_jobs, score, summarize
 
 TREATMENTS = ("tobit", "as_value", "drop")
 

@@ -182,7 +182,7 @@ def jobs_per_second(settings: Settings, url: str, key: str, count: int, threads:
             if connection.execute(unfinished).scalar() == 0:
                 break
         if time.perf_counter() - started > 600:
-            raise RuntimeError(f"jobs still unfinished after 600 s")
+            raise RuntimeError("jobs still unfinished after 600 s")
         time.sleep(0.02)
     elapsed = time.perf_counter() - started
     with engine.connect() as connection:

@@ -24,8 +24,8 @@ from interlayer.surrogate.closed_loop import cell_rng
 from interlayer.surrogate.labs import paper_lab
 from interlayer.surrogate.measurement import Measurement
 from interlayer.surrogate.space import DesignSpace
+from interlayer.service.cli.closed_loop import run_cli
 
-from .closed_loop import run_cli
 
 SPACES = {
     "default": ({}, 2.0),

@@ -266,7 +266,7 @@ class LaplaceGP:
     def evidence_gradient(self) -> np.ndarray:
         """d(−log q(y|θ))/dθ including the implicit change of the mode (GPML infLaplace)."""
         obs = self.observations
-        n, d, T = len(obs), obs.features.shape[1], obs.n_tasks
+        d, T = obs.features.shape[1], obs.n_tasks
         K, a, sw, chol = self.K, self.a, self.sw, self.chol
         _, kx, dkx, tasks = self._prior_cov(obs.features, obs.task, obs.physics, gradient=True)
         # R = sW B⁻¹ sW ; g = ½ diag((K⁻¹ + W)⁻¹)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import sys
 import uuid
-from dataclasses import replace
 from pathlib import Path
 
 import pytest

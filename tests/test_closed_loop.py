@@ -1,13 +1,19 @@
 """The closed-loop runner: a tiny run of every method, JSON lines, labs from the current directory, scoring."""
 
 import json
+import subprocess
+import sys
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from bench import closed_loop
 from interlayer.models.recipe import Recipe
+from interlayer.service.cli import closed_loop
+from interlayer.service.cli import main as interlayer_main
+from interlayer.surrogate.baselines import RandomPlanner
+from interlayer.surrogate.benchmark import PLANNERS, score
 from interlayer.surrogate.closed_loop import CellResult, cell_rng, run_loop
 from interlayer.surrogate.labs import paper_lab
 from interlayer.surrogate.space import DesignSpace
@@ -20,8 +26,8 @@ def test_tiny_run_of_every_method_prints_one_json_line_per_round(capsys):
                       "--seeds", "1", "--json", *SMALL_SPACE])
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     space = DesignSpace("Na", max_ald_cycles=3, max_mld_cycles=3, max_supercycles=30, max_thickness_nm=12.0)
-    assert sorted({row["method"] for row in rows}) == sorted(closed_loop.PLANNERS)
-    for method in closed_loop.PLANNERS:
+    assert sorted({row["method"] for row in rows}) == sorted(PLANNERS)
+    for method in PLANNERS:
         mine = [row for row in rows if row["method"] == method]
         assert [(row["round"], row["experiments"]) for row in mine] == [(1, 4), (2, 8)]
         for row in mine:
@@ -30,10 +36,24 @@ def test_tiny_run_of_every_method_prints_one_json_line_per_round(capsys):
             assert 0.0 < row["fraction_of_optimum"] <= 1.0
 
 
+def test_the_console_command_and_the_bench_module_run_the_same_loop(capsys):
+    argv = ["--metal", "Na", "--methods", "interlayer,random", "--budget", "4", "--seeds", "1", "--json", *SMALL_SPACE]
+    with pytest.raises(SystemExit) as exit_info:
+        interlayer_main(["closed-loop", *argv])
+    assert exit_info.value.code == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    bench = subprocess.run([sys.executable, "-m", "bench.closed_loop", *argv], capture_output=True, text=True, check=True,
+                           cwd=Path(__file__).parents[1])
+    again = [json.loads(line) for line in bench.stdout.splitlines()]
+    drop_time = [{k: v for k, v in row.items() if k != "elapsed_s"} for row in rows]
+    assert drop_time == [{k: v for k, v in row.items() if k != "elapsed_s"} for row in again]
+    assert {row["method"] for row in rows} == {"interlayer", "random"}
+
+
 def test_summary_names_every_method_and_the_targets(capsys):
     closed_loop.main(["--metal", "Li", "--budget", "8", "--batch", "4", "--seeds", "1", *SMALL_SPACE])
     out = capsys.readouterr().out
-    for method in closed_loop.PLANNERS:
+    for method in PLANNERS:
         assert method in out
     assert "optimum Li@" in out and "target:" in out
 
@@ -64,19 +84,19 @@ def test_score_counts_never_reaching_as_budget_plus_batch():
     table = {(1, 1, 10): 1000.0, (1, 1, 5): 850.0, (1, 1, 2): 300.0}
     rows = [{"experiments": 4, "ald_cycles": 1, "mld_cycles": 1, "supercycles": 2},
             {"experiments": 8, "ald_cycles": 1, "mld_cycles": 1, "supercycles": 5}]
-    result = closed_loop.score(rows, table, budget=8, batch=4)
+    result = score(rows, table, budget=8, batch=4)
     assert result["to_target"] == 12
     assert result["at"][8] == pytest.approx(0.85)
     assert np.isnan(result["at"][16])
     rows.append({"experiments": 12, "ald_cycles": 1, "mld_cycles": 1, "supercycles": 10})
-    assert closed_loop.score(rows, table, budget=12, batch=4)["to_target"] == 12
+    assert score(rows, table, budget=12, batch=4)["to_target"] == 12
 
 
 def test_run_loop_is_deterministic_and_the_same_cell_is_the_same_for_every_planner():
     space = DesignSpace("Li", max_ald_cycles=2, max_mld_cycles=2, max_supercycles=20)
 
     def results(seed):
-        planner = closed_loop.RandomPlanner(space, seed)
+        planner = RandomPlanner(space, seed)
         return [step.results for step in run_loop(planner, paper_lab, space, budget=6, batch=4, seed=seed)]
 
     first = results(3)

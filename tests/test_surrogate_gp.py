@@ -5,8 +5,9 @@ import math
 import numpy as np
 import pytest
 
-from interlayer.surrogate.gp import (TREND_EDGE_DROP, LaplaceGP, Observations, TrendFrame, _prior_theta, fit,
-                                    log_predictive_density)
+from interlayer.surrogate.acquisition import CandidatePosterior
+from interlayer.surrogate.gp import (TREND_EDGE_DROP, LaplaceGP, Observations, TrendFrame, _prior_theta, basis_prior, fit,
+                                    log_predictive_density, trend_basis)
 
 
 def observations(x, y, censored, task=None, physics=None, n_tasks=1):
@@ -34,6 +35,29 @@ def test_evidence_gradient_matches_finite_differences_with_censoring_and_two_tas
         step[j] = 1e-5
         numeric = (LaplaceGP(obs, theta + step).neg_log_evidence - LaplaceGP(obs, theta - step).neg_log_evidence) / 2e-5
         assert analytic[j] == pytest.approx(numeric, rel=1e-4, abs=1e-6)
+
+
+def test_with_finished_cells_the_posterior_is_the_exact_gaussian_one():
+    # Gaussian likelihood: the Laplace posterior must equal m* + K*ᵀ(K + Σ)⁻¹(y − m), K** − K*ᵀ(K + Σ)⁻¹K*
+    rng = np.random.default_rng(5)
+    x, task, physics = rng.random((30, 3)), (rng.random(30) < 0.5).astype(int), -rng.random(30)
+    frame = TrendFrame(center=(0.5, 0.5, 0.5), half_range=(0.5, 0.5, 0.5))
+    obs = Observations(x, task, physics, truth(x) + 0.3 * rng.standard_normal(30), np.zeros(30, dtype=bool), 2, frame)
+    theta = _prior_theta(3, 2)[0] + 0.1 * rng.standard_normal(len(_prior_theta(3, 2)[0]))
+    model = LaplaceGP(obs, theta)
+    x_new, task_new, physics_new = rng.random((7, 3)), np.array([0, 1, 0, 1, 0, 0, 1]), -rng.random(7)
+    k_star = model.prior_covariance(x_new, task_new, physics_new, x, task, physics)
+    k_new = model.prior_covariance(x_new, task_new, physics_new, x_new, task_new, physics_new)
+    system = model.K + np.diag(np.array(model.hyper.noise_sd)[task] ** 2)
+    prior_mean = basis_prior(frame)[0]
+    residual = obs.log_lifetime - trend_basis(x, physics, frame) @ prior_mean
+    exact_mean = trend_basis(x_new, physics_new, frame) @ prior_mean + k_star @ np.linalg.solve(system, residual)
+    exact_cov = k_new - k_star @ np.linalg.solve(system, k_star.T)
+    mean, var = model.predict(x_new, task_new, physics_new)
+    assert mean == pytest.approx(exact_mean, abs=1e-8)
+    assert var == pytest.approx(np.diag(exact_cov), abs=1e-8)
+    candidates = CandidatePosterior(model, x_new, task_new, physics_new)
+    assert candidates.covariance(np.arange(7), np.arange(7)) == pytest.approx(exact_cov, abs=1e-8)
 
 
 def test_censored_cells_push_the_mean_above_their_bound():

@@ -3,7 +3,7 @@
 import numpy as np
 
 from interlayer.surrogate.gp import Observations
-from interlayer.surrogate.transfer import fit_with_transfer
+from interlayer.surrogate.transfer import TRANSFER_MARGIN, fit_with_transfer
 
 
 def two_tasks(n_own, related_function, seed=0):
@@ -27,6 +27,8 @@ def test_guard_falls_back_when_the_related_task_misleads():
 def test_related_task_with_the_same_shape_is_used():
     model, decision = fit_with_transfer(two_tasks(12, lambda x: 5.0 + x[:, 0]))
     assert decision.keep and model.hyper.task_correlation > 0.8
+    scores = decision.held_out_log_density
+    assert scores["multi_task"] >= scores["independent"] + TRANSFER_MARGIN
 
 
 def test_too_few_own_cells_leave_the_other_metal_out():

@@ -33,6 +33,15 @@ app.command("recommend")(recommend_command)
 app.command("demo")(demo_command)
 
 
+@app.command("closed-loop", add_help_option=False,
+             context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def closed_loop_command(ctx: typer.Context) -> None:
+    """Benchmark Interlayer against random search, scikit-optimize and Optuna on a simulated lab (--help for options)."""
+    # imported here: the surrogate stack takes over a second to load, which other commands need not pay
+    from .closed_loop import main as closed_loop_main
+    raise typer.Exit(closed_loop_main(ctx.args))
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: bad input becomes one line on stderr and exit code 2, never a traceback."""
     try:

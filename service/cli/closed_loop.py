@@ -1,0 +1,131 @@
+"""``interlayer closed-loop`` (also ``python -m bench.closed_loop``): Interlayer against baselines on a simulated lab.
+
+    interlayer closed-loop --lab interlayer.surrogate.labs:paper_lab --metal Na --budget 32 --batch 4 --seeds 10
+
+Every method runs on the same lab and seeds. After each batch the method's recommended recipe is
+scored with the lab's noise-free truth (when the lab has ``.truth``): the figure is the number of
+experiments until the recommendation reaches 90 % of the optimum over the space (median over
+seeds; never within the budget counts as budget + batch), and the fraction of the optimum
+reached at 8, 16 and 32 experiments. Baselines recommend their best observed recipe (a censored
+cell counts as its bound); Interlayer recommends ``Campaign.recommend().recipe``. ``--lab`` takes
+any ``MODULE:FUNCTION`` importable from the current directory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+
+from interlayer.models.errors import InterlayerError
+from interlayer.models.recipe import Recipe
+from interlayer.surrogate.benchmark import (BASELINES, CHECKPOINTS, PLANNERS, TARGET_EXPERIMENTS, TARGET_SPEEDUP,
+                                            run_jobs, score, summarize)
+from interlayer.surrogate.closed_loop import truth_table
+from interlayer.surrogate.labs import resolve_lab
+from interlayer.surrogate.space import DesignSpace
+
+
+def print_table(title: str, summaries: dict[str, dict], budget: int, batch: int) -> None:
+    print(title)
+    print(f"{'method':<14} {'exp. to 90% (median)':>21} " + " ".join(f"{'@' + str(c):>7}" for c in CHECKPOINTS)
+          + f" {'s/run':>7}")
+    for method, summary in summaries.items():
+        to_target = summary["to_target"]
+        shown = f"{to_target:g}" if to_target < budget + batch else f"> {budget} ({to_target:g})"
+        print(f"{method:<14} {shown:>21} " + " ".join(f"{summary['at'][c]:>7.2f}" for c in CHECKPOINTS)
+              + f" {summary['elapsed_s']:>7.1f}")
+    for method, summary in summaries.items():
+        print(f"{method:<14} experiments to 90% per seed: {' '.join(f'{n:g}' for n in summary['per_seed'])}")
+
+
+def print_verdict(summaries: dict[str, dict], budget: int, batch: int) -> None:
+    ours = summaries["interlayer"]["to_target"]
+    baselines = [summaries[m]["to_target"] for m in BASELINES if m in summaries]
+    print(f"target: Interlayer median experiments to 90% <= {TARGET_EXPERIMENTS}: {ours:g} "
+          f"-> {'met' if ours <= TARGET_EXPERIMENTS else 'MISSED'}")
+    if baselines:
+        best = min(baselines)
+        note = " (best baseline never reached 90%: a lower bound)" if best >= budget + batch else ""
+        print(f"target: >= {TARGET_SPEEDUP:g}x fewer than the best baseline ({best:g}): {best / ours:.2f}x "
+              f"-> {'met' if best / ours >= TARGET_SPEEDUP else 'MISSED'}{note}")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="interlayer closed-loop", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--lab", default="interlayer.surrogate.labs:paper_lab",
+                        help="MODULE:FUNCTION, a callable lab(metal, ald_cycles, mld_cycles, supercycles, rng)")
+    parser.add_argument("--metal", default="Na")
+    parser.add_argument("--budget", type=int, default=32, help="cells per method and seed")
+    parser.add_argument("--batch", type=int, default=4)
+    parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--max-unit", type=int, default=10, help="most ALD (and MLD) cycles per unit")
+    parser.add_argument("--max-supercycles", type=int, default=100)
+    parser.add_argument("--max-thickness-nm", type=float, default=40.0)
+    parser.add_argument("--methods", default=",".join(PLANNERS), help="comma-separated subset of " + ", ".join(PLANNERS))
+    parser.add_argument("--workers", type=int, default=1, help="processes (the machine is shared: keep it small)")
+    parser.add_argument("--json", action="store_true", help="one JSON line per method, seed and round")
+    args = parser.parse_args(argv)
+    for name in ("budget", "batch", "seeds", "max_unit", "max_supercycles", "workers"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name.replace('_', '-')} must be at least 1")
+    unknown = set(args.methods.split(",")) - set(PLANNERS)
+    if unknown:
+        parser.error(f"unknown method(s) {', '.join(sorted(unknown))}; known: {', '.join(PLANNERS)}")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    # a lab named MODULE:FUNCTION may live in the current directory
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    lab = resolve_lab(args.lab)
+    space_options = {"max_ald_cycles": args.max_unit, "max_mld_cycles": args.max_unit,
+                     "max_supercycles": args.max_supercycles, "max_thickness_nm": args.max_thickness_nm}
+    space = DesignSpace(args.metal, **space_options)
+    methods = args.methods.split(",")
+    jobs = [{"lab": args.lab, "metal": args.metal, "space": space_options, "method": method, "seed": seed,
+             "budget": args.budget, "batch": args.batch} for method in methods for seed in range(args.seeds)]
+    started = time.perf_counter()
+    runs = run_jobs(jobs, args.workers)
+    elapsed_s = time.perf_counter() - started
+    table = truth_table(lab, space) if hasattr(lab, "truth") else None
+    if args.json:
+        optimum_h = max(table.values()) if table is not None else None
+        for rows in runs:
+            for row in rows:
+                if table is not None:
+                    key = (row["ald_cycles"], row["mld_cycles"], row["supercycles"])
+                    row = dict(row, fraction_of_optimum=table[key] / optimum_h)
+                print(json.dumps(row))
+        return 0
+    print(f"lab {args.lab}, metal {args.metal}, {len(space.recipes())} recipes, budget {args.budget}, "
+          f"batch {args.batch}, {args.seeds} seeds ({elapsed_s:.0f} s)")
+    if table is None:
+        print("the lab has no .truth: recommendations only")
+        for rows in runs:
+            last = rows[-1]
+            print(f"{last['method']:<14} seed {last['seed']}: "
+                  f"{Recipe(args.metal, last['ald_cycles'], last['mld_cycles'], last['supercycles'])}")
+        return 0
+    best = max(table, key=table.get)
+    print(f"optimum {Recipe(args.metal, *best)}: {table[best]:.0f} h")
+    summaries = {method: summarize([score(rows, table, args.budget, args.batch)
+                                    for rows in runs if rows[0]["method"] == method]) for method in methods}
+    print_table("median over seeds: experiments to 90% of the optimum, fraction of the optimum at 8/16/32 experiments",
+                summaries, args.budget, args.batch)
+    if "interlayer" in summaries:
+        print_verdict(summaries, args.budget, args.batch)
+    return 0
+
+
+def run_cli(main_function) -> int:
+    """Run a bench's ``main``; bad input becomes one line on stderr and exit code 2."""
+    try:
+        return main_function()
+    except InterlayerError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2

@@ -1,0 +1,113 @@
+"""Baseline planners for the closed loop: what a lab would use instead of Interlayer.
+
+Each has the planner protocol of ``closed_loop`` (ask, tell, recommend) and recommends its best
+observed recipe (a censored cell counts as its bound): random search over the enumerated recipes,
+scikit-optimize's GP with constant-liar batches (cl_min), and Optuna's TPE with constant liar.
+Optuna is optional (the ``bench`` and ``test`` extras); it is imported when its planner is made.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+
+from interlayer.models.recipe import Recipe
+
+from .closed_loop import CellResult
+from .space import DesignSpace
+
+
+class BestObserved:
+    """Baselines recommend the recipe with the longest observed lifetime (a censored cell as its bound)."""
+
+    def __init__(self):
+        self.best: CellResult | None = None
+
+    def observe(self, results: list[CellResult]) -> None:
+        for result in results:
+            if self.best is None or result.lifetime_h > self.best.lifetime_h:
+                self.best = result
+
+    def recommend(self) -> Recipe:
+        return self.best.recipe
+
+
+class RandomPlanner(BestObserved):
+    """Uniform draws from the enumerated recipes, without replacement."""
+
+    def __init__(self, space: DesignSpace, seed: int):
+        super().__init__()
+        recipes = space.recipes()
+        order = np.random.default_rng(seed).permutation(len(recipes))
+        self.queue = [recipes[i] for i in order]
+
+    def ask(self, count: int) -> list[Recipe]:
+        batch, self.queue = self.queue[:count], self.queue[count:]
+        return batch
+
+    def tell(self, results: list[CellResult]) -> None:
+        self.observe(results)
+
+
+class SkoptPlanner(BestObserved):
+    """scikit-optimize's GP Optimizer on (a, b, n) with the space's feasibility as a constraint; batches by cl_min."""
+
+    def __init__(self, space: DesignSpace, seed: int):
+        from skopt import Optimizer
+        super().__init__()
+        self.space = space
+        feasible = {(r.ald_cycles, r.mld_cycles, r.supercycles) for r in space.recipes()}
+        self.optimizer = Optimizer(space.skopt_space.dimensions, base_estimator="gp", random_state=seed,
+                                   space_constraint=lambda x: tuple(int(v) for v in x) in feasible)
+
+    def ask(self, count: int) -> list[Recipe]:
+        with warnings.catch_warnings():
+            # skopt warns when it swaps a repeated point for a random one; that is its documented behaviour
+            warnings.simplefilter("ignore", UserWarning)
+            points = self.optimizer.ask(n_points=count, strategy="cl_min")
+        return [Recipe(self.space.metal, *(int(v) for v in p)) for p in points]
+
+    def tell(self, results: list[CellResult]) -> None:
+        self.observe(results)
+        # skopt minimizes: the objective is -ln(lifetime), a censored cell at its bound
+        self.optimizer.tell([[r.recipe.ald_cycles, r.recipe.mld_cycles, r.recipe.supercycles] for r in results],
+                            [-math.log(r.lifetime_h) for r in results])
+
+
+class OptunaPlanner(BestObserved):
+    """Optuna's TPE (constant liar for pending trials); n ranges over the supercycles that keep the thickness in band."""
+
+    def __init__(self, space: DesignSpace, seed: int):
+        import optuna
+        optuna.logging.set_verbosity(optuna.logging.ERROR)
+        super().__init__()
+        self.space = space
+        self.study = optuna.create_study(direction="maximize",
+                                         sampler=optuna.samplers.TPESampler(seed=seed, constant_liar=True))
+        self.supercycles = {}
+        for r in space.recipes():
+            low, high = self.supercycles.get((r.ald_cycles, r.mld_cycles), (r.supercycles, r.supercycles))
+            self.supercycles[(r.ald_cycles, r.mld_cycles)] = (min(low, r.supercycles), max(high, r.supercycles))
+        self.pending = []
+
+    def _suggest(self, trial) -> Recipe:
+        units = sorted(self.supercycles)
+        a = trial.suggest_int("ald_cycles", min(u[0] for u in units), max(u[0] for u in units))
+        b = trial.suggest_int("mld_cycles", min(u[1] for u in units), max(u[1] for u in units))
+        if (a, b) not in self.supercycles:
+            # a unit with no feasible thickness: take the nearest feasible unit
+            a, b = min(units, key=lambda u: (u[0] - a) ** 2 + (u[1] - b) ** 2)
+        low, high = self.supercycles[(a, b)]
+        return Recipe(self.space.metal, a, b, trial.suggest_int(f"supercycles_{a}_{b}", low, high))
+
+    def ask(self, count: int) -> list[Recipe]:
+        self.pending = [self.study.ask() for _ in range(count)]
+        return [self._suggest(trial) for trial in self.pending]
+
+    def tell(self, results: list[CellResult]) -> None:
+        self.observe(results)
+        for trial, result in zip(self.pending, results):
+            self.study.tell(trial, math.log(result.lifetime_h))
+        self.pending = []
