@@ -15,13 +15,12 @@ import argparse
 
 import numpy as np
 
+from interlayer.service.cli.closed_loop import run_cli
+from interlayer.surrogate.benchmark import run_jobs
 from interlayer.surrogate.closed_loop import InterlayerPlanner, cell_rng, run_loop
 from interlayer.surrogate.labs import LABS
 from interlayer.surrogate.measurement import Measurement
 from interlayer.surrogate.space import DesignSpace
-from interlayer.service.cli.closed_loop import run_cli
-from interlayer.surrogate.benchmark import run_jobs
-
 
 TARGET = (0.80, 0.97)
 HELD_OUT_SEED = 10**6

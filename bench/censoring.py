@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import argparse
 
+from interlayer.service.cli.closed_loop import print_table, run_cli
+from interlayer.surrogate.benchmark import run_jobs, score, summarize
 from interlayer.surrogate.closed_loop import CellResult, InterlayerPlanner, truth_table
 from interlayer.surrogate.labs import resolve_lab
 from interlayer.surrogate.physics import PRIORS
 from interlayer.surrogate.space import DesignSpace
-from interlayer.service.cli.closed_loop import print_table, run_cli
-from interlayer.surrogate.benchmark import run_jobs, score, summarize
-
 
 TREATMENTS = ("tobit", "as_value", "drop")
 

@@ -19,13 +19,12 @@ import time
 import numpy as np
 
 from interlayer.models.simulation import run_simulation
+from interlayer.service.cli.closed_loop import run_cli
 from interlayer.surrogate.campaign import Campaign
 from interlayer.surrogate.closed_loop import cell_rng
 from interlayer.surrogate.labs import paper_lab
 from interlayer.surrogate.measurement import Measurement
 from interlayer.surrogate.space import DesignSpace
-from interlayer.service.cli.closed_loop import run_cli
-
 
 SPACES = {
     "default": ({}, 2.0),

@@ -14,13 +14,12 @@ from __future__ import annotations
 import argparse
 import math
 
+from interlayer.service.cli.closed_loop import print_table, run_cli
+from interlayer.surrogate.benchmark import run_jobs, score, summarize
 from interlayer.surrogate.closed_loop import InterlayerPlanner, run_loop, truth_table
 from interlayer.surrogate.labs import MetalResponse, SimulatedLab, resolve_lab
 from interlayer.surrogate.physics import PRIORS
 from interlayer.surrogate.space import DesignSpace
-from interlayer.service.cli.closed_loop import print_table, run_cli
-from interlayer.surrogate.benchmark import run_jobs, score, summarize
-
 
 # Cells on either metal that share nothing with the paper's trends: thick (≈30 nm), inorganic-rich
 # laminates live longest, thin alloys barely help.
