@@ -261,6 +261,20 @@ class Campaign:
             self._physics_cache[key] = self.physics.index(metal, recipes, self._simulation_results())
         return self._physics_cache[key]
 
+    def _thickness_factor(self, metal: str, recipes: tuple[Recipe, ...]) -> float:
+        """This metal's thickness scale over ``metal``'s, by the physics (1 without physics).
+
+        A related cell enters on this metal's thickness axis: a Li film of h counts as a Na film of
+        h · (Na scale / Li scale), so that cells on both metals meet where each metal's film is as thick
+        as its dendrites demand, and the discrepancy between physics and cells (what the tasks share,
+        with correlation r) is compared film for film.
+        """
+        if self.physics is None:
+            return 1.0
+        results = self._simulation_results()
+        own_nm = self.physics.thickness_scale_nm(self.space.metal, self.space._recipes, results)
+        return own_nm / self.physics.thickness_scale_nm(metal, recipes, results)
+
     def physics_index(self) -> np.ndarray:
         """u(recipe) over ``space.recipes()``: the prior log-lifetime shape (0 at the physics optimum)."""
         # kept apart from the cache: hashing 50,000 recipes for a lookup costs as much as a refit's kernel
@@ -284,7 +298,7 @@ class Campaign:
             index = self._physics_index(metal, recipes)
             position = {r: i for i, r in enumerate(recipes)}
             related = sorted((m for m in self.related if m.recipe.metal == metal), key=_row_key)
-            features.extend(recipe_features([m.recipe for m in related]))
+            features.extend(recipe_features([m.recipe for m in related], self._thickness_factor(metal, recipes)))
             physics.extend(index[position[m.recipe]] for m in related)
             task.extend([t] * len(related))
             measured.extend(related)

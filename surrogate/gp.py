@@ -331,13 +331,22 @@ class LaplaceGP:
         return self.hyper.noise_sd[task]
 
 
+def predictive(model: LaplaceGP, cells: Observations) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and sd of new cells' log lifetime at the rows of ``cells``: latent variance plus cell scatter."""
+    mean, var = model.predict(cells.features, cells.task, cells.physics)
+    return mean, np.sqrt(var + np.array(model.hyper.noise_sd)[cells.task] ** 2)
+
+
+def log_density(log_lifetime: np.ndarray, censored: np.ndarray, mean: np.ndarray, sd: np.ndarray) -> np.ndarray:
+    """log p(y) per cell under N(mean, sd²): finished cells by their density, censored ones by P(y > bound)."""
+    z = (log_lifetime - mean) / sd
+    return np.where(censored, log_ndtr(-z), -0.5 * z * z - np.log(sd) - 0.5 * LOG_2PI)
+
+
 def log_predictive_density(model: LaplaceGP, held_out: Observations) -> float:
     """Σ log p(y_held | data): exact cells by their density, censored ones by P(y > bound)."""
-    mean, var = model.predict(held_out.features, held_out.task, held_out.physics)
-    sd = np.sqrt(var + np.array(model.hyper.noise_sd)[held_out.task] ** 2)
-    z = (held_out.log_lifetime - mean) / sd
-    dens = np.where(held_out.censored, log_ndtr(-z), -0.5 * z * z - np.log(sd) - 0.5 * LOG_2PI)
-    return float(dens.sum())
+    mean, sd = predictive(model, held_out)
+    return float(log_density(held_out.log_lifetime, held_out.censored, mean, sd).sum())
 
 
 def fit(observations: Observations, *, fixed_correlation: float | None = None) -> LaplaceGP:

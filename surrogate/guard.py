@@ -2,8 +2,10 @@
 
 A source of prior information is judged the way a lab would judge a colleague's advice: by how well
 the model that uses it predicts this metal's own cells that it has not seen. Both models are refit
-on their own (MAP hyperparameters), then scored on K folds of this metal's cells with θ fixed; the
-source is kept when its held-out log predictive density is at least as high.
+on their own (MAP hyperparameters), then predict K folds of this metal's cells with θ fixed
+(``held_out``): the held-out log predictive density scores the values, the misranked pairs the
+order that a choice of recipe rests on. The physics is kept when its density is at least as high;
+for transfer see ``transfer.py``.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .gp import LaplaceGP, Observations, fit, log_predictive_density
+from .gp import LaplaceGP, Observations, fit, log_density, predictive
 
 # Below this many cells of its own the guard has nothing to judge with: the physics stays on, another
 # metal's cells stay out (transfer.py).
@@ -25,22 +27,46 @@ class GuardDecision:
     keep: bool
     reason: str
     held_out_log_density: dict[str, float] = field(default_factory=dict)
+    misranked_pairs: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self, name: str) -> dict:
         return {name: self.keep, f"{name}_reason": self.reason,
-                f"{name}_held_out_log_density": dict(self.held_out_log_density)}
+                f"{name}_held_out_log_density": dict(self.held_out_log_density),
+                f"{name}_misranked_pairs": dict(self.misranked_pairs)}
 
 
-def held_out_log_density(observations: Observations, theta: np.ndarray, target_rows: np.ndarray) -> float:
-    """Σ over K folds of the target cells of their log density given all other rows (θ fixed)."""
+@dataclass(frozen=True)
+class HeldOut:
+    """Predictions of target cells, each by the model fitted without its fold: mean and sd of ln L."""
+
+    mean: np.ndarray
+    sd: np.ndarray
+    log_lifetime: np.ndarray
+    censored: np.ndarray
+
+    def log_density(self) -> float:
+        return float(log_density(self.log_lifetime, self.censored, self.mean, self.sd).sum())
+
+    def misranked_pairs(self) -> int:
+        """Pairs known in order (cell i outlived finished cell j) that the predictions tie or reverse.
+
+        A censored cell is known to outlive only finished cells shorter than its bound; nothing is
+        known to outlive it.
+        """
+        y = self.log_lifetime
+        known = (y[:, None] > y[None, :]) & ~self.censored[None, :]
+        return int((known & (self.mean[:, None] <= self.mean[None, :])).sum())
+
+
+def held_out(observations: Observations, theta: np.ndarray, target_rows: np.ndarray) -> HeldOut:
+    """K-fold predictions of the target rows (ascending indices) given all other rows, θ fixed."""
     folds = min(FOLDS, len(target_rows))
-    total = 0.0
+    mean, sd = np.empty(len(target_rows)), np.empty(len(target_rows))
     for k in range(folds):
         held = np.zeros(len(observations), dtype=bool)
         held[target_rows[k::folds]] = True
-        model = LaplaceGP(observations.subset(~held), theta)
-        total += log_predictive_density(model, observations.subset(held))
-    return total
+        mean[k::folds], sd[k::folds] = predictive(LaplaceGP(observations.subset(~held), theta), observations.subset(held))
+    return HeldOut(mean, sd, observations.log_lifetime[target_rows], observations.censored[target_rows])
 
 
 def without_physics(observations: Observations) -> Observations:
@@ -66,8 +92,8 @@ def physics_guard(observations: Observations) -> tuple[GuardDecision, LaplaceGP 
     bare = without_physics(own)
     with_physics, alone = fit(own), fit(bare)
     rows = np.arange(len(own))
-    scores = {"with_physics": held_out_log_density(own, with_physics.theta, rows),
-              "without_physics": held_out_log_density(bare, alone.theta, rows)}
+    scores = {"with_physics": held_out(own, with_physics.theta, rows).log_density(),
+              "without_physics": held_out(bare, alone.theta, rows).log_density()}
     if scores["with_physics"] >= scores["without_physics"]:
         return GuardDecision(True, "held-out density no worse with physics", scores), with_physics
     return GuardDecision(False, "held-out density worse with physics", scores), alone

@@ -22,6 +22,9 @@ so the best recipe reaches L_bare · e^G. Three labs:
   inorganic-rich, Na thick and laminated).
 - ``noisy_lab``: the paper's truth under heavy cell scatter and an early test cutoff, so that most
   good cells are censored.
+- ``shared_film_lab``: one reactor's films on both metals. The films depart from the physics in the
+  same way on Li and Na (Al2O3-rich alloys win, at 0.6 × the thickness the physics asks of each
+  metal), so one metal's cells say where the other's optimum lies: the lab for transfer.
 
 ``resolve_lab("interlayer.surrogate.labs:paper_lab")`` finds a lab by ``module:attribute`` name.
 """
@@ -169,7 +172,21 @@ misleading_physics_lab = SimulatedLab("misleading_physics_lab", {
 noisy_lab = SimulatedLab("noisy_lab", {"Na": replace(_PAPER_NA, cutoff_h=1500.0, scatter=0.6),
                                        "Li": replace(_PAPER_LI, cutoff_h=500.0, scatter=0.6)})
 
-LABS: dict[str, SimulatedLab] = {lab.name: lab for lab in (paper_lab, misleading_physics_lab, noisy_lab)}
+# The physics (SuppressionPrior) asks Na for 4.0 nm and Li for 24 nm of the reference (1-1) unit. This
+# reactor's alucone is softer than the models assume: its films last longest as Al2O3-rich alloys
+# (≈ (4-1): unit 0.73 nm, 60 % Al2O3) at 0.6 × each metal's scale, Na ≈ 2.4 nm and Li ≈ 14 nm. The
+# metals differ in scale and gain, as in the paper lab, and share the film's departure from the physics.
+SHARED_FILM_SCALE = 0.6
+
+
+def _shared_film(thickness_scale_nm: float, metal: MetalResponse) -> MetalResponse:
+    return replace(metal, thickness_nm=SHARED_FILM_SCALE * thickness_scale_nm, thickness_width=0.8, period_nm=0.75,
+                   period_width=0.8, inorganic_fraction=0.6, fraction_width=0.15)
+
+
+shared_film_lab = SimulatedLab("shared_film_lab", {"Na": _shared_film(4.0, _PAPER_NA), "Li": _shared_film(24.0, _PAPER_LI)})
+
+LABS: dict[str, SimulatedLab] = {lab.name: lab for lab in (paper_lab, misleading_physics_lab, noisy_lab, shared_film_lab)}
 
 
 def resolve_lab(spec: str) -> Callable:

@@ -67,6 +67,10 @@ class PhysicsPrior:
         """u(recipe) for each recipe: 0 at the physics optimum, ≤ 0 elsewhere, in e-folds of lifetime."""
         raise NotImplementedError
 
+    def thickness_scale_nm(self, metal: str, recipes: Sequence[Recipe], results: Mapping[SimulationRequest, dict]) -> float:
+        """The film thickness the physics asks of ``metal`` (the thickness of its optimum)."""
+        raise NotImplementedError
+
 
 # A simulation result turned into a number that falls as the film thickens: (results, request) -> value.
 Measure = Callable[[Mapping[SimulationRequest, dict], SimulationRequest], float]
@@ -121,10 +125,18 @@ class CzmPrior(PhysicsPrior):
             wanted.update(group)
         return sorted(wanted, key=lambda q: (q.metal, q.recipe))
 
-    def index(self, metal: str, recipes: Sequence[Recipe], results: Mapping[SimulationRequest, dict]) -> np.ndarray:
+    def _unit_requirements(self, metal: str, recipes: Sequence[Recipe],
+                           results: Mapping[SimulationRequest, dict]) -> dict[tuple[int, int], float]:
+        """h_req of each grid unit: the thinnest film whose normalized debond length matches the reference's."""
         threshold = _normalized_length(results, self._reference_request())
-        required = {unit: _required_thickness_nm(group, results, _normalized_length, threshold)
-                    for unit, group in self._grid(metal, recipes).items()}
+        return {unit: _required_thickness_nm(group, results, _normalized_length, threshold)
+                for unit, group in self._grid(metal, recipes).items()}
+
+    def thickness_scale_nm(self, metal: str, recipes: Sequence[Recipe], results: Mapping[SimulationRequest, dict]) -> float:
+        return min(self._unit_requirements(metal, recipes, results).values())
+
+    def index(self, metal: str, recipes: Sequence[Recipe], results: Mapping[SimulationRequest, dict]) -> np.ndarray:
+        required = self._unit_requirements(metal, recipes, results)
         units = list(required)
         log_required = np.log([required[u] for u in units])
         unit_points = np.array([_unit_coordinates(*u) for u in units])
@@ -175,6 +187,9 @@ class SuppressionPrior(PhysicsPrior):
         """The thinnest film of the reference unit that meets every criterion as well as the reference."""
         return max(_required_thickness_nm(group, results, measure, measure(results, reference))
                    for group, reference, measure in self._series(metal))
+
+    def thickness_scale_nm(self, metal: str, recipes: Sequence[Recipe], results: Mapping[SimulationRequest, dict]) -> float:
+        return self.required_thickness_nm(metal, results)
 
     def index(self, metal: str, recipes: Sequence[Recipe], results: Mapping[SimulationRequest, dict]) -> np.ndarray:
         log_h_req = math.log(self.required_thickness_nm(metal, results))

@@ -148,9 +148,13 @@ class DesignSpace:
         return cls(**data)
 
 
-def recipe_features(recipes) -> np.ndarray:
-    """Rows of [log thickness, log unit period, inorganic fraction, alloy flag], each scaled to about [0, 1]."""
-    rows = np.array([(r.thickness_nm, r.unit_period_nm, r.inorganic_fraction, r.structure == "nanoalloy")
+def recipe_features(recipes, thickness_factor: float = 1.0) -> np.ndarray:
+    """Rows of [log thickness, log unit period, inorganic fraction, alloy flag], each scaled to about [0, 1].
+
+    ``thickness_factor`` multiplies every thickness: another metal's films placed on this metal's
+    thickness scale (transfer).
+    """
+    rows = np.array([(r.thickness_nm * thickness_factor, r.unit_period_nm, r.inorganic_fraction, r.structure == "nanoalloy")
                      for r in recipes], dtype=float).reshape(-1, 4)
     out = np.empty_like(rows)
     out[:, 0] = (np.log(rows[:, 0]) - LOG_THICKNESS_RANGE[0]) / (LOG_THICKNESS_RANGE[1] - LOG_THICKNESS_RANGE[0])

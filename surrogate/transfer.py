@@ -1,10 +1,18 @@
-"""Transfer between metals: a multi-task GP, kept only while it predicts held-out cells of this metal better.
+"""Transfer between metals: a multi-task GP, kept only while it orders held-out cells of this metal better.
 
 Task 0 is the campaign's metal; the other tasks hold related measurements (another metal, another
-campaign). The multi-task model learns the correlation r of the discrepancy between tasks; the
-guard (``guard.py``) refits both it and the independent model (this metal alone) and keeps
-transfer only if its held-out log predictive density on K folds of this metal's cells is higher by
-``TRANSFER_MARGIN``.
+campaign), their thicknesses placed on this metal's physics scale by the campaign. The multi-task
+model learns the correlation r of the discrepancy between tasks; the guard (``guard.py``) refits
+both it and the independent model (this metal alone) and predicts K folds of this metal's cells
+with each. Transfer is kept when it misranks fewer pairs of those cells and its held-out log
+density is no more than ``TRANSFER_MARGIN`` below the independent model's.
+
+Why the order decides: held-out density rewards a model for predicting the many mediocre cells
+well, and another lab's cells teach that cheaply. On the shared-film lab (``bench.transfer``, 10
+seeds) a density margin of 1 nat let an unrelated lab's cells in as readily as related ones while
+keeping the related ones out too often to help; judged by order, related Na cells take a Li
+campaign to 90 % in 16 experiments against 24 alone, and the unrelated lab's cells hurt in no case
+of the bench.
 """
 
 from __future__ import annotations
@@ -12,14 +20,11 @@ from __future__ import annotations
 import numpy as np
 
 from .gp import LaplaceGP, Observations, fit
-from .guard import MIN_CELLS_FOR_GUARD, GuardDecision, held_out_log_density, own_rows
+from .guard import MIN_CELLS_FOR_GUARD, GuardDecision, held_out, own_rows
 
 TransferDecision = GuardDecision
-# Transfer must earn its place: the multi-task model's held-out log density has to beat the independent
-# one by 1 nat (a cross-validated Bayes factor of e, "positive evidence"). With a handful of own cells
-# a tie is noise, and a tie taken let another metal's cells move the recommendation: on the paper lab
-# (bench.transfer, 10 seeds) Li given related Na cells needed 8 experiments against 6 alone, Na given
-# an unrelated lab's Li cells 16 instead of 4 on one seed; with the margin both match alone.
+# Transfer may not cost more than 1 nat of held-out density (a cross-validated Bayes factor of e):
+# ordering the cells better is no licence to predict their lifetimes much worse.
 TRANSFER_MARGIN = 1.0
 
 
@@ -38,8 +43,13 @@ def fit_with_transfer(observations: Observations, alone: LaplaceGP | None = None
         return alone or fit(own), GuardDecision(False, f"fewer than {MIN_CELLS_FOR_GUARD} cells of this metal to judge by")
     joint = fit(observations)
     alone = alone or fit(own)
-    scores = {"multi_task": held_out_log_density(observations, joint.theta, np.nonzero(target)[0]),
-              "independent": held_out_log_density(own, alone.theta, np.arange(len(own)))}
-    if scores["multi_task"] >= scores["independent"] + TRANSFER_MARGIN:
-        return joint, GuardDecision(True, f"held-out density at least {TRANSFER_MARGIN:g} nat higher with transfer", scores)
-    return alone, GuardDecision(False, f"held-out density not {TRANSFER_MARGIN:g} nat higher with transfer", scores)
+    predictions = {"multi_task": held_out(observations, joint.theta, np.nonzero(target)[0]),
+                   "independent": held_out(own, alone.theta, np.arange(len(own)))}
+    scores = {name: p.log_density() for name, p in predictions.items()}
+    misranked = {name: p.misranked_pairs() for name, p in predictions.items()}
+    if misranked["multi_task"] >= misranked["independent"]:
+        return alone, GuardDecision(False, "held-out cells no better ordered with transfer", scores, misranked)
+    if scores["multi_task"] < scores["independent"] - TRANSFER_MARGIN:
+        return alone, GuardDecision(False, f"held-out density more than {TRANSFER_MARGIN:g} nat lower with transfer",
+                                    scores, misranked)
+    return joint, GuardDecision(True, "held-out cells better ordered with transfer", scores, misranked)

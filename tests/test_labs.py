@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from interlayer.models.recipe import Recipe
-from interlayer.surrogate.labs import LabError, misleading_physics_lab, noisy_lab, paper_lab, resolve_lab
+from interlayer.surrogate.labs import LabError, misleading_physics_lab, noisy_lab, paper_lab, resolve_lab, shared_film_lab
 from interlayer.surrogate.space import DesignSpace
 
 
@@ -70,6 +70,16 @@ def test_cells_scatter_about_the_truth_and_are_censored_at_the_cutoff():
     # lognormal scatter: the median is the truth, sd of ln L is the lab's scatter
     assert np.median(lifetimes) == pytest.approx(truth(paper_lab, "Li@(1ALD-1MLD)25"), rel=0.05)
     assert np.std(np.log(lifetimes)) == pytest.approx(paper_lab.response("Li").scatter, rel=0.1)
+
+
+def test_shared_film_lab_puts_both_metals_best_film_at_the_same_unit_and_share_of_the_physics_scale():
+    # the physics asks Na for 4.0 nm and Li for 24 nm; this reactor's best films are 0.6 of that
+    na, li = best_recipe(shared_film_lab, "Na"), best_recipe(shared_film_lab, "Li")
+    assert (na.ald_cycles, na.mld_cycles) == (li.ald_cycles, li.mld_cycles) == (4, 1)
+    assert na.thickness_nm == pytest.approx(0.6 * 4.0, rel=0.15) and li.thickness_nm == pytest.approx(0.6 * 24.0, rel=0.15)
+    # far from the paper lab's optima: (1-1)10 on Na and (2-2)25 on Li do poorly here
+    assert truth(shared_film_lab, "Na@(1ALD-1MLD)10") < 0.3 * truth(shared_film_lab, str(na))
+    assert truth(shared_film_lab, "Li@(2ALD-2MLD)25") < 0.5 * truth(shared_film_lab, str(li))
 
 
 def test_noisy_lab_censors_most_good_cells_at_its_early_cutoff():

@@ -225,3 +225,20 @@ def test_transfer_learns_the_correlation_and_is_judged_on_held_out_cells():
     unrelated.tell(own)
     decision = unrelated.recommend().hyperparameters
     assert decision["noise_sd"][1] > 2.0 * decision["noise_sd"][0]
+
+
+def test_related_cells_enter_on_this_metals_thickness_scale():
+    # the stand-in physics asks Li for 5× Na's film: a Li cell at 20 nm sits where a Na film of 4 nm does
+    space = DesignSpace("Na", **SMALL)
+    li = Measurement(Recipe.parse("Li@(1ALD-1MLD)50"), 800.0)
+    na = Measurement(Recipe.parse("Na@(1ALD-1MLD)10"), 2000.0)
+    campaign = campaign_for(space, related=[li])
+    campaign.tell([na])
+    rows = campaign._observations()
+    np.testing.assert_allclose(rows.features[rows.task == 1], rows.features[rows.task == 0], atol=1e-12)
+    # without physics there is no scale: the Li film is taken at its own 20 nm
+    bare = Campaign(space, physics=None, related=[li])
+    bare.tell([na])
+    rows = bare._observations()
+    np.testing.assert_allclose(rows.features[rows.task == 1, 1:], rows.features[rows.task == 0, 1:])
+    assert rows.features[rows.task == 1, 0] > rows.features[rows.task == 0, 0]

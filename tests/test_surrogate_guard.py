@@ -4,7 +4,7 @@ import numpy as np
 
 from interlayer.surrogate.acquisition import space_filling_distance
 from interlayer.surrogate.gp import Observations
-from interlayer.surrogate.guard import physics_guard
+from interlayer.surrogate.guard import HeldOut, physics_guard
 
 
 def cells(physics_peak, true_peak, n=16, seed=0):
@@ -41,3 +41,15 @@ def test_space_filling_starts_in_the_centre_and_avoids_the_edges():
     assert np.allclose(grid[first], 0.5)
     second = int(np.argmax(space_filling_distance(grid, [first])))
     assert 0.0 < grid[second].min() and grid[second].max() < 1.0
+
+
+def test_misranked_pairs_count_only_pairs_known_in_order():
+    # cells: 3.0 finished, 2.0 finished, 2.5 censored (outlived 2.0, may outlive 3.0)
+    y, censored = np.array([3.0, 2.0, 2.5]), np.array([False, False, True])
+    right = HeldOut(np.array([3.0, 1.0, 2.0]), np.ones(3), y, censored)
+    assert right.misranked_pairs() == 0
+    # 2.0 predicted above 3.0 and above the censored 2.5: two known pairs reversed
+    assert HeldOut(np.array([1.0, 4.0, 2.0]), np.ones(3), y, censored).misranked_pairs() == 2
+    # the censored cell predicted above 3.0 is no error (it may outlive it); a tie with 2.0 is
+    assert HeldOut(np.array([3.0, 1.0, 5.0]), np.ones(3), y, censored).misranked_pairs() == 0
+    assert HeldOut(np.array([3.0, 2.0, 2.0]), np.ones(3), y, censored).misranked_pairs() == 1

@@ -135,3 +135,13 @@ def test_real_models_set_each_metals_thickness_scale():
     assert czm["Na"] == pytest.approx(4.0, rel=0.06) and both["Na"] == pytest.approx(4.0, rel=0.06)  # the calibration
     assert 1.0 < czm["Li"] / czm["Na"] < 1.5
     assert 15.0 <= both["Li"] <= 35.0
+
+
+def test_thickness_scale_is_the_thickness_of_the_physics_optimum():
+    li = DesignSpace("Li").recipes()
+    data = suppression_results(SUPPRESSION.requests("Li", li), {"Na": 1.0, "Li": 1.2}, {"Na": 1.0, "Li": 5.0})
+    assert SUPPRESSION.thickness_scale_nm("Li", li, data) == pytest.approx(20.0, rel=1e-6)
+    # CZM: the best unit's thinnest suppressing film; laminates would need 2^(2/3) × 4 nm
+    na = DesignSpace("Na").recipes()
+    data = results(PRIOR.requests("Na", na), {"Na": 1.0}, lambda r: 2.0 if r.structure == "nanolaminate" else 1.0)
+    assert PRIOR.thickness_scale_nm("Na", na, data) == pytest.approx(4.0, rel=1e-6)

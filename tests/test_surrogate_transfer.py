@@ -1,4 +1,4 @@
-"""The transfer guard: multi-task only while it predicts this metal's held-out cells at least as well."""
+"""The transfer guard: multi-task only while it orders this metal's held-out cells better."""
 
 import numpy as np
 
@@ -6,10 +6,10 @@ from interlayer.surrogate.gp import Observations
 from interlayer.surrogate.transfer import TRANSFER_MARGIN, fit_with_transfer
 
 
-def two_tasks(n_own, related_function, seed=0):
+def two_tasks(n_own, related_function, seed=0, own_function=lambda x: 6.0 + x[:, 0]):
     rng = np.random.default_rng(seed)
     x_own, x_rel = rng.random((n_own, 2)), rng.random((80, 2))
-    y_own = 6.0 + x_own[:, 0] + 0.1 * rng.standard_normal(n_own)
+    y_own = own_function(x_own) + 0.1 * rng.standard_normal(n_own)
     y_rel = related_function(x_rel) + 0.05 * rng.standard_normal(80)
     x = np.vstack([x_own, x_rel])
     task = np.r_[np.zeros(n_own, dtype=int), np.ones(80, dtype=int)]
@@ -25,10 +25,22 @@ def test_guard_falls_back_when_the_related_task_misleads():
 
 
 def test_related_task_with_the_same_shape_is_used():
-    model, decision = fit_with_transfer(two_tasks(12, lambda x: 5.0 + x[:, 0]))
+    # six own cells cannot place the bump of sin(6x); 80 related cells of the same shape can
+    model, decision = fit_with_transfer(two_tasks(6, lambda x: 5.0 + np.sin(6 * x[:, 0]),
+                                                  own_function=lambda x: 6.0 + np.sin(6 * x[:, 0])))
     assert decision.keep and model.hyper.task_correlation > 0.8
+    assert decision.misranked_pairs["multi_task"] < decision.misranked_pairs["independent"]
     scores = decision.held_out_log_density
-    assert scores["multi_task"] >= scores["independent"] + TRANSFER_MARGIN
+    assert scores["multi_task"] > scores["independent"] + TRANSFER_MARGIN
+
+
+def test_transfer_that_orders_no_better_is_left_out():
+    # twelve own cells of a straight line are ordered as well as their scatter allows: transfer cannot
+    # order them better, so it is not taken, though it predicts their values better
+    model, decision = fit_with_transfer(two_tasks(12, lambda x: 5.0 + x[:, 0]))
+    assert decision.misranked_pairs["multi_task"] == decision.misranked_pairs["independent"]
+    assert decision.held_out_log_density["multi_task"] > decision.held_out_log_density["independent"]
+    assert not decision.keep and model.observations.n_tasks == 1
 
 
 def test_too_few_own_cells_leave_the_other_metal_out():
