@@ -8,11 +8,11 @@ with each. Transfer is kept when it misranks fewer pairs of those cells and its 
 density is no more than ``TRANSFER_MARGIN`` below the independent model's.
 
 Why the order decides: held-out density rewards a model for predicting the many mediocre cells
-well, and another lab's cells teach that cheaply. On the shared-film lab (``bench.transfer``, 10
-seeds) a density margin of 1 nat let an unrelated lab's cells in as readily as related ones while
-keeping the related ones out too often to help; judged by order, related Na cells take a Li
-campaign to 90 % in 16 experiments against 24 alone, and the unrelated lab's cells hurt in no case
-of the bench.
+well, and another lab's cells teach that cheaply, while a choice of recipe rests on which cells
+are better. On the shared-film lab (``bench.transfer``, 10 seeds) the former rule, density higher
+by 1 nat, never let related cells help (Na 16 experiments to 90 % with them and alone, Li 24 and
+24) and let the unrelated lab's cells cost Li 28. Judged by order: Na 14 (30 seeds: 12 against
+16), Li 16, and the unrelated lab's cells are no worse than alone on any lab and metal of the bench.
 """
 
 from __future__ import annotations
