@@ -14,7 +14,7 @@ lifetime by exp(gain), and the gain is the product of bell curves in the film's 
     C(f) = exp(-(f - f*)² / 2s_f²)       inorganic fraction f: pure Al2O3 is brittle, pure alucone soft
     S(p) = 1 - c_lam · sigmoid((p - p_alloy) / 0.2 nm)   nano-laminates (distinct layers) lose to alloys
 
-so the best recipe reaches L_bare · e^G. Three labs:
+so the best recipe reaches L_bare · e^G. Four labs:
 
 - ``paper_lab``: the paper's findings (Na best at (1-1)10 ≈ 4 nm, thin wins in each unit group; Li
   best at (2-2)25 ≈ 20 nm; alloys beat laminates; bare Na ≈ 100 h, bare Li 270 h).
