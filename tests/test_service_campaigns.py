@@ -1,5 +1,6 @@
 """Campaigns through the API and real workers: the closed loop on PostgreSQL + Redis and on SQLite +
-the embedded broker, idempotent measurement posts, concurrent proposal jobs, bad input."""
+the embedded broker, transfer from another metal's campaign, idempotent measurement posts, concurrent proposal
+jobs, bad input."""
 
 from __future__ import annotations
 
@@ -62,6 +63,30 @@ def test_closed_loop_campaign_end_to_end(stack_name, physics, models, request):
             Job.kind == "simulation", Job.status == "succeeded", Job.simulation_key.is_not(None))).scalar()
     assert models <= {model for model, count in per_model.items() if count > 0}
     assert jobs >= sum(per_model.values())
+
+
+def test_a_campaign_learns_from_another_metals_campaign(pg_client):
+    li, _ = closed_loop(pg_client, "Li", physics="czm")
+    na = pg_client.create_campaign("Na given Li", "Na", space=SMALL_SPACE, physics="czm", seed=3,
+                                   related_campaigns=[li["id"]])
+    rng = np.random.default_rng(11)
+    for round_number in range(2):
+        job = pg_client.wait(pg_client.propose(na["id"], 4), timeout_s=240)
+        assert job["status"] == "succeeded" and len(job["proposals"]) == 4
+        hyperparameters = job["proposals"][0]["hyperparameters"]
+        if round_number == 0:
+            # no Na cell yet: nothing to judge the Li cells by, so the Na model decides alone
+            assert not hyperparameters["transfer"] and hyperparameters["transfer_misranked_pairs"] == {}
+        else:
+            # four Na cells: the guard has compared both models on them, and its choice sets the rows fitted
+            assert set(hyperparameters["transfer_misranked_pairs"]) == {"multi_task", "independent"}
+            assert hyperparameters["n_rows"] == (4 + 8 if hyperparameters["transfer"] else 4)
+        rows = []
+        for proposal in job["proposals"]:
+            lifetime_h, censored = paper_lab("Na", proposal["ald_cycles"], proposal["mld_cycles"], proposal["supercycles"], rng)
+            rows.append({"proposal_id": proposal["id"], "lifetime_h": lifetime_h, "censored": censored})
+        pg_client.measure(na["id"], rows)
+    assert Recipe.parse(pg_client.recommendation(na["id"])["recipe"]).metal == "Na"
 
 
 def test_measurement_post_is_idempotent(pg_client):
