@@ -343,11 +343,6 @@ def log_density(log_lifetime: np.ndarray, censored: np.ndarray, mean: np.ndarray
     return np.where(censored, log_ndtr(-z), -0.5 * z * z - np.log(sd) - 0.5 * LOG_2PI)
 
 
-def log_predictive_density(model: LaplaceGP, held_out: Observations) -> float:
-    """Σ log p(y_held | data): exact cells by their density, censored ones by P(y > bound)."""
-    mean, sd = predictive(model, held_out)
-    return float(log_density(held_out.log_lifetime, held_out.censored, mean, sd).sum())
-
 
 def fit(observations: Observations, *, fixed_correlation: float | None = None) -> LaplaceGP:
     """MAP hyperparameters (L-BFGS-B from the prior median) and the Laplace posterior they give."""
