@@ -20,7 +20,7 @@ Usage::
   outside the space or of another metal raise MeasurementError) and on error nothing changes.
   A report with a known ``cell_id`` replaces that cell's last one (a running cell's bound rises).
 - ``related`` takes another campaign's measurements (usually the other metal) for transfer, with a
-  guard that keeps transfer only while it predicts this metal's held-out cells clearly better.
+  guard that keeps transfer only while it orders this metal's held-out cells better (``transfer.py``).
 - ``physics`` is kept only while it predicts this metal's held-out cells at least as well as no
   physics (``guard.py``); ``recommend`` names the recipe with the highest posterior mean, measured
   or not.
