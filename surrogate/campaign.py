@@ -203,6 +203,7 @@ class Campaign:
         self._related_tasks = sorted({m.recipe.metal for m in self.related})
         self._physics_cache: dict[tuple[str, tuple[Recipe, ...]], np.ndarray] = {}
         self._space_physics: np.ndarray | None = None
+        self._thickness_factors: dict[str, float] = {}
         self._fit: _Fit | None = None
 
     # --- state -------------------------------------------------------------------------------
@@ -271,9 +272,12 @@ class Campaign:
         """
         if self.physics is None:
             return 1.0
-        results = self._simulation_results()
-        own_nm = self.physics.thickness_scale_nm(self.space.metal, self.space._recipes, results)
-        return own_nm / self.physics.thickness_scale_nm(metal, recipes, results)
+        # fixed for the campaign's life (space, related cells and simulations are): refits reuse it
+        if metal not in self._thickness_factors:
+            results = self._simulation_results()
+            own_nm = self.physics.thickness_scale_nm(self.space.metal, self.space._recipes, results)
+            self._thickness_factors[metal] = own_nm / self.physics.thickness_scale_nm(metal, recipes, results)
+        return self._thickness_factors[metal]
 
     def physics_index(self) -> np.ndarray:
         """u(recipe) over ``space.recipes()``: the prior log-lifetime shape (0 at the physics optimum)."""

@@ -242,3 +242,25 @@ def test_related_cells_enter_on_this_metals_thickness_scale():
     rows = bare._observations()
     np.testing.assert_allclose(rows.features[rows.task == 1, 1:], rows.features[rows.task == 0, 1:])
     assert rows.features[rows.task == 1, 0] > rows.features[rows.task == 0, 0]
+
+
+def test_the_thickness_scales_are_computed_once_per_campaign():
+    # each refit places the related cells again; the scales behind the factor are fixed for the campaign
+    class CountingPrior(CzmPrior):
+        calls = 0
+
+        def thickness_scale_nm(self, metal, recipes, results):
+            CountingPrior.calls += 1
+            return super().thickness_scale_nm(metal, recipes, results)
+
+    space = DesignSpace("Na", **SMALL)
+    li = Measurement(Recipe.parse("Li@(1ALD-1MLD)50"), 800.0)
+    blank = Campaign(space, physics=CountingPrior(), related=[li])
+    campaign = Campaign(space, physics=CountingPrior(), related=[li], simulations=fake_simulations(blank))
+    placed = []
+    for hours in (2000.0, 1500.0, 900.0):
+        campaign.tell([Measurement(Recipe.parse(f"Na@(1ALD-1MLD){int(hours) // 100}"), hours)])
+        rows = campaign._observations()
+        placed.append(rows.features[rows.task == 1])
+    np.testing.assert_array_equal(placed[0], placed[-1])
+    assert CountingPrior.calls == 2   # this metal's scale and Li's, once
