@@ -25,9 +25,9 @@ def fake_simulations(campaign):
             for q in campaign.simulation_requests()}
 
 
-def campaign_for(space, **options):
-    blank = Campaign(space, physics=PRIOR, related=options.get("related", ()))
-    return Campaign(space, physics=PRIOR, simulations=fake_simulations(blank), **options)
+def campaign_for(space, physics=PRIOR, **options):
+    blank = Campaign(space, physics=physics, related=options.get("related", ()))
+    return Campaign(space, physics=physics, simulations=fake_simulations(blank), **options)
 
 
 def log_truth(recipe, best_nm):
@@ -255,8 +255,7 @@ def test_the_thickness_scales_are_computed_once_per_campaign():
 
     space = DesignSpace("Na", **SMALL)
     li = Measurement(Recipe.parse("Li@(1ALD-1MLD)50"), 800.0)
-    blank = Campaign(space, physics=CountingPrior(), related=[li])
-    campaign = Campaign(space, physics=CountingPrior(), related=[li], simulations=fake_simulations(blank))
+    campaign = campaign_for(space, physics=CountingPrior(), related=[li])
     placed = []
     for hours in (2000.0, 1500.0, 900.0):
         campaign.tell([Measurement(Recipe.parse(f"Na@(1ALD-1MLD){int(hours) // 100}"), hours)])
