@@ -15,10 +15,10 @@ import argparse
 
 import numpy as np
 
-from interlayer.service.cli.closed_loop import run_cli
-from interlayer.surrogate.benchmark import run_jobs
-from interlayer.surrogate.closed_loop import InterlayerPlanner, cell_rng, run_loop
-from interlayer.surrogate.labs import LABS
+from interlayer.evaluation.benchmark import run_jobs
+from interlayer.evaluation.closed_loop import InterlayerPlanner, cell_rng, run_loop
+from interlayer.evaluation.labs import LABS
+from interlayer.evaluation.report import run_cli
 from interlayer.surrogate.measurement import Measurement
 from interlayer.surrogate.space import DesignSpace
 

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import argparse
 
-from interlayer.service.cli.closed_loop import print_table, run_cli
-from interlayer.surrogate.benchmark import run_jobs, score, summarize
-from interlayer.surrogate.closed_loop import CellResult, InterlayerPlanner, truth_table
-from interlayer.surrogate.labs import resolve_lab
+from interlayer.evaluation.benchmark import run_jobs, score, summarize
+from interlayer.evaluation.closed_loop import CellResult, InterlayerPlanner, truth_table
+from interlayer.evaluation.labs import resolve_lab
+from interlayer.evaluation.report import print_table, run_cli
 from interlayer.surrogate.physics import PRIORS
 from interlayer.surrogate.space import DesignSpace
 
@@ -44,7 +44,7 @@ class CensoringPlanner(InterlayerPlanner):
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.censoring", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--lab", default="interlayer.surrogate.labs:noisy_lab")
+    parser.add_argument("--lab", default="interlayer.evaluation.labs:noisy_lab")
     parser.add_argument("--metals", default="Na,Li")
     parser.add_argument("--budget", type=int, default=32)
     parser.add_argument("--batch", type=int, default=4)

@@ -1,12 +1,13 @@
 """Closed-loop benchmark: Interlayer against random search, scikit-optimize's GP and Optuna's TPE.
 
-    python -m bench.closed_loop --lab interlayer.surrogate.labs:paper_lab --metal Na --budget 32 --batch 4 --seeds 10
+    python -m bench.closed_loop --lab interlayer.evaluation.labs:paper_lab --metal Na --budget 32 --batch 4 --seeds 10
 
-The same as ``interlayer closed-loop`` (``interlayer.service.cli.closed_loop``, where the options are
+The same as ``interlayer closed-loop`` (``interlayer.evaluation.runner``, where the options are
 described); kept here beside the other benches.
 """
 
-from interlayer.service.cli.closed_loop import main, run_cli
+from interlayer.evaluation.report import run_cli
+from interlayer.evaluation.runner import main
 
 if __name__ == "__main__":
     raise SystemExit(run_cli(main))

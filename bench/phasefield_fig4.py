@@ -28,8 +28,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 from interlayer.models.electrochem import dendrite_pressure_mpa  # noqa: E402
 from interlayer.models.film import Film  # noqa: E402
 from interlayer.models.phasefield import PhaseFieldConfig, simulate_phasefield  # noqa: E402
-from interlayer.models.recipe import Recipe  # noqa: E402
 from interlayer.models.phasefield_plots import write_phasefield_plots  # noqa: E402
+from interlayer.models.recipe import Recipe  # noqa: E402
 
 from .phasefield_fipy import fipy_available, run_fipy  # noqa: E402
 

@@ -18,12 +18,12 @@ import time
 
 import numpy as np
 
-from interlayer.models.simulation import run_simulation
-from interlayer.service.cli.closed_loop import run_cli
+from interlayer.evaluation.closed_loop import cell_rng
+from interlayer.evaluation.labs import paper_lab
+from interlayer.evaluation.report import run_cli
 from interlayer.surrogate.campaign import Campaign
-from interlayer.surrogate.closed_loop import cell_rng
-from interlayer.surrogate.labs import paper_lab
 from interlayer.surrogate.measurement import Measurement
+from interlayer.surrogate.simulations import LocalSimulations
 from interlayer.surrogate.space import DesignSpace
 
 SPACES = {
@@ -60,9 +60,9 @@ def main(argv: list[str] | None = None) -> int:
     met = True
     for name, (options, ask_target_s) in SPACES.items():
         space = DesignSpace(args.metal, **options)
-        setup = Campaign(space, seed=0)
+        simulations = LocalSimulations()
         started = time.perf_counter()
-        simulations = {q: run_simulation(q.model, q.metal, q.recipe, q.parameters_dict()) for q in setup.simulation_requests()}
+        requested = simulations.results(Campaign(space, seed=0, simulations=simulations).simulation_requests())
         simulation_s = time.perf_counter() - started
         asks, warm, cold = [], [], []
         for repeat in range(args.repeats):
@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
             cold.append(timed(campaign.recommend))
         ask_s, warm_s, cold_s = (statistics.median(t) for t in (asks, warm, cold))
         print(f"{name} space: {len(space.recipes())} recipes, {args.measurements} measurements "
-              f"({len(simulations)} physics simulations run once beforehand: {simulation_s:.1f} s)")
+              f"({len(requested)} physics simulations run once beforehand: {simulation_s:.1f} s)")
         print(f"  ask(4), fresh campaign:     {ask_s:6.2f} s   target <= {ask_target_s:g} s  -> {'met' if ask_s <= ask_target_s else 'MISSED'}")
         print(f"  recommend() after ask:      {warm_s:6.2f} s   target <= {RECOMMEND_TARGET_S:g} s -> "
               f"{'met' if warm_s <= RECOMMEND_TARGET_S else 'MISSED'}")

@@ -1,6 +1,6 @@
 """Transfer between metals: a Na campaign given a finished Li campaign's cells.
 
-    python -m bench.transfer --lab interlayer.surrogate.labs:shared_film_lab --seeds 10
+    python -m bench.transfer --lab interlayer.evaluation.labs:shared_film_lab --seeds 10
     python -m bench.transfer --seeds 10            # the paper lab, where Na alone needs one batch
 
 Per seed, an Interlayer campaign on the other metal runs to its budget in the same lab
@@ -18,10 +18,10 @@ from __future__ import annotations
 import argparse
 import math
 
-from interlayer.service.cli.closed_loop import print_table, run_cli
-from interlayer.surrogate.benchmark import run_jobs, score, summarize
-from interlayer.surrogate.closed_loop import InterlayerPlanner, run_loop, truth_table
-from interlayer.surrogate.labs import MetalResponse, SimulatedLab, resolve_lab
+from interlayer.evaluation.benchmark import run_jobs, score, summarize
+from interlayer.evaluation.closed_loop import InterlayerPlanner, run_loop, truth_table
+from interlayer.evaluation.labs import MetalResponse, SimulatedLab, resolve_lab
+from interlayer.evaluation.report import print_table, run_cli
 from interlayer.surrogate.physics import PRIORS
 from interlayer.surrogate.space import DesignSpace
 
@@ -48,7 +48,7 @@ def source_job(job: dict) -> tuple:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.transfer", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--lab", default="interlayer.surrogate.labs:paper_lab")
+    parser.add_argument("--lab", default="interlayer.evaluation.labs:paper_lab")
     parser.add_argument("--metal", default="Na", help="the new campaign's metal; the finished one is the other")
     parser.add_argument("--budget", type=int, default=32)
     parser.add_argument("--source-budget", type=int, default=32, help="cells of the finished campaign")

@@ -19,6 +19,7 @@ from interlayer.models.recipe import Recipe
 from interlayer.surrogate.campaign import Campaign, CampaignError
 from interlayer.surrogate.measurement import Measurement
 from interlayer.surrogate.physics import PRIORS, PhysicsPrior, SimulationRequest
+from interlayer.surrogate.simulations import SimulationSource
 from interlayer.surrogate.space import DesignSpace
 
 from . import tables
@@ -51,6 +52,14 @@ def measurements_of(session: Session, campaign_ids: Sequence[str], metal_of: dic
     return [to_measurement(row, metal_of[row.campaign_id]) for row in rows]
 
 
+class _Found:
+    def __init__(self, found):
+        self.found = found
+
+    def results(self, requests):
+        return {q: self.found[q] for q in requests}
+
+
 @dataclass
 class CampaignState:
     """A campaign's rows as of one read: enough to rebuild the surrogate outside any transaction."""
@@ -60,7 +69,7 @@ class CampaignState:
     related: list[Measurement]
     pending: list[Recipe]
 
-    def build(self, simulations: dict[SimulationRequest, dict] | None) -> Campaign:
+    def build(self, simulations: SimulationSource) -> Campaign:
         options = self.row.options
         campaign = Campaign(DesignSpace.from_dict(self.row.space), seed=options["seed"],
                             physics=physics_prior(options["physics"]), related=self.related,
@@ -139,7 +148,7 @@ def _prepare(settings: Settings, campaign_id: str, job_id: str | None = None
     """Load the campaign and its simulation results; queue the missing ones (published after commit) and give None."""
     with transaction(settings.database_url) as session:
         state = load_state(session, campaign_id)
-        requests = state.build({}).simulation_requests()
+        requests = state.build(_Found({})).simulation_requests()
         found, created = gather_simulations(session, settings, requests, state.row.owner)
         complete = len(found) == len(requests)
         if not complete and job_id is not None:
@@ -158,7 +167,7 @@ def propose(settings: Settings, claimed: Claim) -> Literal["waiting", "done"]:
         state, simulations = _prepare(settings, claimed.campaign_id, claimed.job_id)
         if simulations is None:
             return "waiting"
-        campaign = state.build(simulations)
+        campaign = state.build(_Found(simulations))
         batch = campaign.ask(count, pending=state.pending)
         recommendation = campaign.recommend().as_dict()
         with transaction(settings.database_url) as session:
@@ -184,7 +193,7 @@ def refresh_recommendation(settings: Settings, claimed: Claim) -> Literal["waiti
     state, simulations = _prepare(settings, claimed.campaign_id, claimed.job_id)
     if simulations is None:
         return "waiting"
-    document = state.build(simulations).recommend().as_dict()
+    document = state.build(_Found(simulations)).recommend().as_dict()
     with transaction(settings.database_url) as session:
         _store_recommendation(session, state.row.id, state.row.data_version, document)
         finish(session, claimed, "succeeded", result={"data_version": state.row.data_version})
@@ -196,7 +205,7 @@ def recommend_now(settings: Settings, campaign_id: str) -> tuple[int, dict] | No
     state, simulations = _prepare(settings, campaign_id)
     if simulations is None:
         return None
-    document = state.build(simulations).recommend().as_dict()
+    document = state.build(_Found(simulations)).recommend().as_dict()
     with transaction(settings.database_url) as session:
         _store_recommendation(session, campaign_id, state.row.data_version, document)
     return state.row.data_version, document

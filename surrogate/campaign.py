@@ -6,16 +6,15 @@ Usage::
     from interlayer.surrogate import Campaign, DesignSpace, Measurement
 
     campaign = Campaign(DesignSpace("Na"), seed=0)             # default physics prior: CZM + phase field
-    for request in campaign.simulation_requests():             # what the prior needs; the service
-        ...                                                    # queues these and passes the results
-    # Campaign(space, simulations={request: run_simulation(...) dict, ...}); with simulations=None
-    # the campaign runs them itself; physics=None uses no physics at all.
     batch = campaign.ask(4)                                    # list[Proposal], each .as_dict() JSON-safe
     campaign.tell([Measurement(Recipe.parse("Na@(1ALD-1MLD)10"), 1800.0, censored=True, cell_id="c1")])
     campaign.tell([Measurement(Recipe.parse("Na@(1ALD-1MLD)10"), 2300.0, censored=False, cell_id="c1")])
     batch = campaign.ask(4, pending=[p.recipe for p in batch])  # never re-proposes running recipes
     best = campaign.recommend()                                # Recommendation, .as_dict()
 
+- The physics prior's simulations (``simulation_requests()``) come from ``simulations``, a
+  ``SimulationSource``: by default a ``LocalSimulations`` of the campaign's own, which runs them
+  here; the service passes its stored simulation jobs. ``physics=None`` uses no physics at all.
 - ``tell`` is atomic: every report is validated first (NaN/inf/negative hours, no bound, a recipe
   outside the space or of another metal raise MeasurementError) and on error nothing changes.
   A report with a known ``cell_id`` replaces that cell's last one (a running cell's bound rises).
@@ -46,10 +45,11 @@ from interlayer.models.recipe import Recipe
 
 from .acquisition import ACQUISITIONS, CandidatePosterior, scores, space_filling_distance, truncated_mean
 from .gp import LaplaceGP, Observations
+from .guard import GuardDecision, physics_guard, without_physics
 from .measurement import Measurement, MeasurementError, fingerprint, merge_reports
 from .physics import PhysicsPrior, SimulationRequest, SuppressionPrior
+from .simulations import LocalSimulations, SimulationSource
 from .space import DesignSpace, recipe_features
-from .guard import GuardDecision, physics_guard, without_physics
 from .transfer import fit_with_transfer
 
 try:
@@ -83,7 +83,7 @@ class Proposal:
     seed: int
     data_fingerprint: str
     hyperparameters: dict[str, Any]
-    acquisition: str = "ei"
+    acquisition: str = "ucb"
     code_version: str = CODE_VERSION
 
     def as_dict(self) -> dict[str, Any]:
@@ -163,17 +163,6 @@ def _one_blas_thread(method):
     return single_threaded
 
 
-_RESULTS: dict[SimulationRequest, dict] = {}
-
-
-def run_request(request: SimulationRequest) -> dict:
-    """Run one physics simulation locally, once per process (the model is deterministic)."""
-    if request not in _RESULTS:
-        from interlayer.models.simulation import run_simulation
-        _RESULTS[request] = run_simulation(request.model, request.metal, request.recipe, request.parameters_dict())
-    return _RESULTS[request]
-
-
 def _row_key(m: Measurement) -> tuple:
     return (m.recipe.ald_cycles, m.recipe.mld_cycles, m.recipe.supercycles, m.lifetime_h, m.censored,
             m.cell_id or "", m.overpotential_mv if m.overpotential_mv is not None else -math.inf)
@@ -183,7 +172,7 @@ class Campaign:
     """Bayesian optimization of one metal's recipe over ``space`` (in memory; the service stores it)."""
 
     def __init__(self, space: DesignSpace, *, seed: int = 0, physics: PhysicsPrior | None = DEFAULT_PHYSICS,
-                 related: Sequence[Measurement] = (), simulations: Mapping[SimulationRequest, dict] | None = None,
+                 related: Sequence[Measurement] = (), simulations: SimulationSource | None = None,
                  acquisition: str = "ucb"):
         if not isinstance(space, DesignSpace):
             raise CampaignError(f"space must be a DesignSpace, got {space!r}")
@@ -198,7 +187,8 @@ class Campaign:
         self.physics = physics
         self.acquisition = acquisition
         self.related: tuple[Measurement, ...] = tuple(merge_reports([], related))
-        self._simulations = dict(simulations) if simulations is not None else None
+        self.simulations: SimulationSource = simulations if simulations is not None else LocalSimulations()
+        self._simulation_results: Mapping[SimulationRequest, dict] | None = None
         self._measurements: list[Measurement] = []
         self._related_tasks = sorted({m.recipe.metal for m in self.related})
         self._physics_cache: dict[tuple[str, tuple[Recipe, ...]], np.ndarray] = {}
@@ -249,17 +239,18 @@ class Campaign:
             wanted.update(self.physics.requests(metal, self._related_recipes(metal)))
         return sorted(wanted, key=lambda q: (q.model, q.metal, q.recipe, q.parameters))
 
-    def _simulation_results(self) -> dict[SimulationRequest, dict]:
-        if self._simulations is None:
-            self._simulations = {q: run_request(q) for q in self.simulation_requests()}
-        return self._simulations
+    def _results(self) -> Mapping[SimulationRequest, dict]:
+        # asked once per campaign: the space, the related cells and so the requests are fixed
+        if self._simulation_results is None:
+            self._simulation_results = self.simulations.results(self.simulation_requests())
+        return self._simulation_results
 
     def _physics_index(self, metal: str, recipes: tuple[Recipe, ...]) -> np.ndarray:
         if self.physics is None or not recipes:
             return np.zeros(len(recipes))
         key = (metal, recipes)
         if key not in self._physics_cache:
-            self._physics_cache[key] = self.physics.index(metal, recipes, self._simulation_results())
+            self._physics_cache[key] = self.physics.index(metal, recipes, self._results())
         return self._physics_cache[key]
 
     def _thickness_factor(self, metal: str, recipes: tuple[Recipe, ...]) -> float:
@@ -274,8 +265,8 @@ class Campaign:
             return 1.0
         # fixed for the campaign's life (space, related cells and simulations are): refits reuse it
         if metal not in self._thickness_factors:
-            results = self._simulation_results()
-            own_nm = self.physics.thickness_scale_nm(self.space.metal, self.space._recipes, results)
+            results = self._results()
+            own_nm = self.physics.thickness_scale_nm(self.space.metal, self.space.recipes(), results)
             self._thickness_factors[metal] = own_nm / self.physics.thickness_scale_nm(metal, recipes, results)
         return self._thickness_factors[metal]
 
@@ -283,12 +274,12 @@ class Campaign:
         """u(recipe) over ``space.recipes()``: the prior log-lifetime shape (0 at the physics optimum)."""
         # kept apart from the cache: hashing 50,000 recipes for a lookup costs as much as a refit's kernel
         if self._space_physics is None:
-            self._space_physics = self._physics_index(self.space.metal, self.space._recipes)
+            self._space_physics = self._physics_index(self.space.metal, self.space.recipes())
         return self._space_physics
 
     # --- model -------------------------------------------------------------------------------
 
-    def _observations(self) -> Observations:
+    def observations(self) -> Observations:
         candidates = self.physics_index()
         # a canonical row order: the same cells told in any order give the same fit, bit for bit
         ordered = sorted(self._measurements, key=_row_key)
@@ -314,13 +305,13 @@ class Campaign:
 
     def _fitted(self) -> _Fit:
         if self._fit is None:
-            observations = self._observations()
+            observations = self.observations()
             physics, alone = physics_guard(observations)
             candidates = self.physics_index()
             if not physics.keep:
                 observations, candidates = without_physics(observations), np.zeros(len(candidates))
             model, transfer = fit_with_transfer(observations, alone)
-            n = len(self.space._recipes)
+            n = len(self.space.recipes())
             posterior = CandidatePosterior(model, self.space.features, np.zeros(n, dtype=int), candidates)
             self._fit = _Fit(model, physics, transfer, posterior, self.data_fingerprint)
         return self._fit
@@ -390,7 +381,7 @@ class Campaign:
                 values = scores(posterior, self.acquisition, allowed, incumbent, rng)
             i = int(np.argmax(values))
             mean, var = float(base.mean[i]), float(base.var[i])
-            proposals.append(Proposal(self.space._recipes[i], math.exp(mean), self._interval_h(mean, var, state.model.noise_sd(0)),
+            proposals.append(Proposal(self.space.recipes()[i], math.exp(mean), self._interval_h(mean, var, state.model.noise_sd(0)),
                                       float(values[i]), self.seed, state.fingerprint, hyper, self.acquisition))
             # kriging believer: a cell at the posterior mean, with the cell-to-cell scatter
             posterior.condition(i, float(posterior.mean[i]), noise_var)
@@ -431,9 +422,9 @@ class Campaign:
             top = max(self._measurements, key=lambda m: (m.lifetime_h, m.censored))
             observed = BestObserved(top.recipe, float(top.lifetime_h), top.censored)
         mean, var = float(posterior.mean[best]), float(posterior.var[best])
-        return Recommendation(self.space._recipes[best], math.exp(mean),
+        return Recommendation(self.space.recipes()[best], math.exp(mean),
                               self._interval_h(mean, var, state.model.noise_sd(0)), probability,
-                              self.space._recipes[conservative], math.exp(float(lower[conservative])), observed,
+                              self.space.recipes()[conservative], math.exp(float(lower[conservative])), observed,
                               state.fingerprint, state.hyperparameters())
 
     @_one_blas_thread
@@ -445,6 +436,6 @@ class Campaign:
         out = []
         for i in index:
             mean, var = float(state.posterior.mean[i]), float(state.posterior.var[i])
-            out.append({"recipe": str(self.space._recipes[i]), "predicted_lifetime_h": math.exp(mean),
+            out.append({"recipe": str(self.space.recipes()[i]), "predicted_lifetime_h": math.exp(mean),
                         "interval_h": list(self._interval_h(mean, var, noise_sd))})
         return out

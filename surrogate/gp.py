@@ -137,7 +137,7 @@ class Hyperparameters:
                 "noise_sd": list(self.noise_sd), "task_correlation": self.task_correlation}
 
 
-def _prior_theta(n_features: int, n_tasks: int) -> tuple[np.ndarray, np.ndarray, list[tuple[float, float]]]:
+def prior_theta(n_features: int, n_tasks: int) -> tuple[np.ndarray, np.ndarray, list[tuple[float, float]]]:
     """Prior mean and sd of θ, and its box bounds."""
     mean = [math.log(LENGTH_SCALE_PRIOR[0])] * n_features + [math.log(SIGNAL_SD_PRIOR[0])] + \
         [math.log(NOISE_SD_PRIOR[0])] * n_tasks
@@ -347,7 +347,7 @@ def log_density(log_lifetime: np.ndarray, censored: np.ndarray, mean: np.ndarray
 def fit(observations: Observations, *, fixed_correlation: float | None = None) -> LaplaceGP:
     """MAP hyperparameters (L-BFGS-B from the prior median) and the Laplace posterior they give."""
     d, T = observations.features.shape[1], observations.n_tasks
-    mean, sd, bounds = _prior_theta(d, T)
+    mean, sd, bounds = prior_theta(d, T)
     free = np.ones(len(mean), dtype=bool)
     theta0 = mean.copy()
     if T > 1 and fixed_correlation is not None:

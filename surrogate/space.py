@@ -13,7 +13,6 @@ from functools import cached_property
 from typing import Any
 
 import numpy as np
-from skopt.space import Integer, Space
 
 from interlayer.models.electrochem import metal as lookup_metal
 from interlayer.models.errors import InterlayerError
@@ -30,7 +29,6 @@ class DesignSpaceError(InterlayerError):
 # campaign (another metal, another space) land on the same axes for transfer.
 LOG_THICKNESS_RANGE = (math.log(0.1), math.log(200.0))
 LOG_PERIOD_RANGE = (math.log(0.1), math.log(20.0))
-FEATURE_NAMES = ("log_thickness", "log_unit_period", "inorganic_fraction", "alloy")
 # The first three features are continuous; the alloy flag is 0 or 1.
 CONTINUOUS_FEATURES = 3
 
@@ -77,16 +75,9 @@ class DesignSpace:
         if not self.recipes():
             raise DesignSpaceError(f"design space {self.to_dict()} holds no feasible recipe")
 
-    @cached_property
-    def skopt_space(self) -> Space:
-        """The box the recipes are drawn from, as scikit-optimize dimensions (before the thickness band)."""
-        return Space([Integer(self.min_ald_cycles, self.max_ald_cycles, name="ald_cycles"),
-                      Integer(self.min_mld_cycles, self.max_mld_cycles, name="mld_cycles"),
-                      Integer(1, self.max_supercycles, name="supercycles")])
-
-    def recipes(self) -> list[Recipe]:
-        """Every feasible recipe, ordered by (ald_cycles, mld_cycles, supercycles)."""
-        return list(self._recipes)
+    def recipes(self) -> tuple[Recipe, ...]:
+        """Every feasible recipe, ordered by (ald_cycles, mld_cycles, supercycles); the space's own tuple, not a copy."""
+        return self._recipes
 
     @cached_property
     def _recipes(self) -> tuple[Recipe, ...]:

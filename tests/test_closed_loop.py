@@ -9,20 +9,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from interlayer.evaluation import report, runner
+from interlayer.evaluation.baselines import RandomPlanner
+from interlayer.evaluation.benchmark import PLANNERS, score
+from interlayer.evaluation.closed_loop import CellResult, cell_rng, run_loop
+from interlayer.evaluation.labs import paper_lab
 from interlayer.models.recipe import Recipe
-from interlayer.service.cli import closed_loop
 from interlayer.service.cli import main as interlayer_main
-from interlayer.surrogate.baselines import RandomPlanner
-from interlayer.surrogate.benchmark import PLANNERS, score
-from interlayer.surrogate.closed_loop import CellResult, cell_rng, run_loop
-from interlayer.surrogate.labs import paper_lab
 from interlayer.surrogate.space import DesignSpace
 
 SMALL_SPACE = ["--max-unit", "3", "--max-supercycles", "30", "--max-thickness-nm", "12"]
 
 
 def test_tiny_run_of_every_method_prints_one_json_line_per_round(capsys):
-    closed_loop.main(["--lab", "interlayer.surrogate.labs:paper_lab", "--metal", "Na", "--budget", "8", "--batch", "4",
+    runner.main(["--lab", "interlayer.evaluation.labs:paper_lab", "--metal", "Na", "--budget", "8", "--batch", "4",
                       "--seeds", "1", "--json", *SMALL_SPACE])
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     space = DesignSpace("Na", max_ald_cycles=3, max_mld_cycles=3, max_supercycles=30, max_thickness_nm=12.0)
@@ -51,7 +51,7 @@ def test_the_console_command_and_the_bench_module_run_the_same_loop(capsys):
 
 
 def test_summary_names_every_method_and_the_targets(capsys):
-    closed_loop.main(["--metal", "Li", "--budget", "8", "--batch", "4", "--seeds", "1", *SMALL_SPACE])
+    runner.main(["--metal", "Li", "--budget", "8", "--batch", "4", "--seeds", "1", *SMALL_SPACE])
     out = capsys.readouterr().out
     for method in PLANNERS:
         assert method in out
@@ -64,7 +64,7 @@ def test_a_lab_from_the_current_directory_without_truth(tmp_path, monkeypatch, c
             return 100.0 * supercycles * float(rng.lognormal(0.0, 0.1)), False
     """))
     monkeypatch.chdir(tmp_path)
-    closed_loop.main(["--lab", "my_bench_lab_xyz:lab", "--methods", "random,optuna-tpe", "--budget", "4",
+    runner.main(["--lab", "my_bench_lab_xyz:lab", "--methods", "random,optuna-tpe", "--budget", "4",
                       "--seeds", "2", *SMALL_SPACE])
     out = capsys.readouterr().out
     assert "recommendations only" in out
@@ -74,10 +74,10 @@ def test_a_lab_from_the_current_directory_without_truth(tmp_path, monkeypatch, c
 def test_bad_arguments_are_refused():
     for argv in (["--budget", "0"], ["--methods", "random,grid"]):
         with pytest.raises(SystemExit) as exit_info:
-            closed_loop.main(argv)
+            runner.main(argv)
         assert exit_info.value.code == 2
     for argv in (["--lab", "no_such_module_xyz:lab"], ["--metal", "Xe"], ["--max-thickness-nm", "0.1"]):
-        assert closed_loop.run_cli(lambda: closed_loop.main(argv)) == 2
+        assert report.run_cli(lambda: runner.main(argv)) == 2
 
 
 def test_score_counts_never_reaching_as_budget_plus_batch():

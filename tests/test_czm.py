@@ -6,8 +6,13 @@ import math
 import numpy as np
 import pytest
 
-from interlayer.models.czm import (CzmResult, blister_critical_deflection_nm, blister_critical_radius_nm,
-                                   simulate_blister, simulate_czm)
+from interlayer.models.czm import (
+    CzmResult,
+    blister_critical_deflection_nm,
+    blister_critical_radius_nm,
+    simulate_blister,
+    simulate_czm,
+)
 from interlayer.models.czm_law import CohesiveLaw
 from interlayer.models.czm_reduced import AxisymmetricPlate
 from interlayer.models.czm_solver import PlateProblem

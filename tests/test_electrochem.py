@@ -2,8 +2,7 @@
 
 import pytest
 
-from interlayer.models.electrochem import (FARADAY_C_PER_MOL, dendrite_pressure_mpa, metal, stress_energy_ratio,
-                                           thermal_voltage_v)
+from interlayer.models.electrochem import FARADAY_C_PER_MOL, dendrite_pressure_mpa, metal, stress_energy_ratio, thermal_voltage_v
 from interlayer.models.errors import SimulationInputError, UnknownMetalError
 
 

@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
+from interlayer.evaluation.labs import LabError, misleading_physics_lab, noisy_lab, paper_lab, resolve_lab, shared_film_lab
 from interlayer.models.recipe import Recipe
-from interlayer.surrogate.labs import LabError, misleading_physics_lab, noisy_lab, paper_lab, resolve_lab, shared_film_lab
 from interlayer.surrogate.space import DesignSpace
 
 
@@ -100,9 +100,9 @@ def test_labs_are_deterministic_given_the_generator():
 
 
 def test_labs_are_found_by_module_and_name():
-    assert resolve_lab("interlayer.surrogate.labs:noisy_lab") is noisy_lab
+    assert resolve_lab("interlayer.evaluation.labs:noisy_lab") is noisy_lab
     assert resolve_lab("paper_lab") is paper_lab
-    for bad in ("interlayer.surrogate.labs:no_such_lab", "no_such_module_xyz:lab", "nothing", ""):
+    for bad in ("interlayer.evaluation.labs:no_such_lab", "no_such_module_xyz:lab", "nothing", ""):
         with pytest.raises(LabError):
             resolve_lab(bad)
 

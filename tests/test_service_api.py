@@ -6,10 +6,10 @@ import json
 
 import httpx
 import pytest
+from conftest import make_client
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-from conftest import make_client
 from interlayer.service.cli import app, main
 from interlayer.service.db import engine_for
 from interlayer.service.keys import create_key

@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
+from interlayer.evaluation.labs import paper_lab
 from interlayer.models.recipe import Recipe
 from interlayer.service.client import ServiceError
 from interlayer.service.db import engine_for
 from interlayer.service.tables import Job, Simulation
-from interlayer.surrogate.labs import paper_lab
 from interlayer.surrogate.space import DesignSpace
 
 # A small space keeps each fit quick; the loop is the same as on the default space.

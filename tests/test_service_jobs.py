@@ -6,19 +6,19 @@ import os
 import signal
 import time
 import uuid
-
-import pytest
 from dataclasses import replace
 
+import pytest
+from conftest import make_client
 from sqlalchemy import func, select
 
-from conftest import make_client
 from interlayer.service.client import ServiceError
 from interlayer.service.db import engine_for, transaction
 from interlayer.service.jobs import claim, create_job
 from interlayer.service.queue import publish
 from interlayer.service.tables import Job, Simulation
 from interlayer.service.work import store_simulation
+
 
 def test_simulation_job_runs_once_and_is_cached(pg_client):
     job = pg_client.simulate("slow", "Li", "Li@(2ALD-2MLD)25", {"seconds": 0.3})

@@ -20,14 +20,16 @@ PRIOR = CzmPrior()
 H0_NM = {"Na": 1.0, "Li": 5.0}
 
 
-def fake_simulations(campaign):
-    return {q: {"result": {"normalized_length": (H0_NM[q.metal] / Recipe.parse(q.recipe).thickness_nm) ** 1.5}}
-            for q in campaign.simulation_requests()}
+class StandInCzm:
+    """A SimulationSource answering every request with the stand-in's normalized length."""
+
+    def results(self, requests):
+        return {q: {"result": {"normalized_length": (H0_NM[q.metal] / Recipe.parse(q.recipe).thickness_nm) ** 1.5}}
+                for q in requests}
 
 
 def campaign_for(space, physics=PRIOR, **options):
-    blank = Campaign(space, physics=physics, related=options.get("related", ()))
-    return Campaign(space, physics=physics, simulations=fake_simulations(blank), **options)
+    return Campaign(space, physics=physics, simulations=StandInCzm(), **options)
 
 
 def log_truth(recipe, best_nm):
@@ -234,12 +236,12 @@ def test_related_cells_enter_on_this_metals_thickness_scale():
     na = Measurement(Recipe.parse("Na@(1ALD-1MLD)10"), 2000.0)
     campaign = campaign_for(space, related=[li])
     campaign.tell([na])
-    rows = campaign._observations()
+    rows = campaign.observations()
     np.testing.assert_allclose(rows.features[rows.task == 1], rows.features[rows.task == 0], atol=1e-12)
     # without physics there is no scale: the Li film is taken at its own 20 nm
     bare = Campaign(space, physics=None, related=[li])
     bare.tell([na])
-    rows = bare._observations()
+    rows = bare.observations()
     np.testing.assert_allclose(rows.features[rows.task == 1, 1:], rows.features[rows.task == 0, 1:])
     assert rows.features[rows.task == 1, 0] > rows.features[rows.task == 0, 0]
 
@@ -259,7 +261,7 @@ def test_the_thickness_scales_are_computed_once_per_campaign():
     placed = []
     for hours in (2000.0, 1500.0, 900.0):
         campaign.tell([Measurement(Recipe.parse(f"Na@(1ALD-1MLD){int(hours) // 100}"), hours)])
-        rows = campaign._observations()
+        rows = campaign.observations()
         placed.append(rows.features[rows.task == 1])
     np.testing.assert_array_equal(placed[0], placed[-1])
     assert CountingPrior.calls == 2   # this metal's scale and Li's, once

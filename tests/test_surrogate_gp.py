@@ -6,8 +6,18 @@ import numpy as np
 import pytest
 
 from interlayer.surrogate.acquisition import CandidatePosterior
-from interlayer.surrogate.gp import (TREND_EDGE_DROP, LaplaceGP, Observations, TrendFrame, _prior_theta, basis_prior, fit,
-                                    log_density, predictive, trend_basis)
+from interlayer.surrogate.gp import (
+    TREND_EDGE_DROP,
+    LaplaceGP,
+    Observations,
+    TrendFrame,
+    basis_prior,
+    fit,
+    log_density,
+    predictive,
+    prior_theta,
+    trend_basis,
+)
 
 
 def observations(x, y, censored, task=None, physics=None, n_tasks=1):
@@ -27,7 +37,7 @@ def test_evidence_gradient_matches_finite_differences_with_censoring_and_two_tas
     task = (rng.random(40) < 0.5).astype(int)
     obs = observations(x, truth(x) + 0.3 * rng.standard_normal(40), rng.random(40) < 0.4, task,
                        -rng.random(40), n_tasks=2)
-    mean, _, _ = _prior_theta(2, 2)
+    mean, _, _ = prior_theta(2, 2)
     theta = mean + 0.2 * rng.standard_normal(len(mean))
     analytic = LaplaceGP(obs, theta).evidence_gradient()
     for j in range(len(theta)):
@@ -43,7 +53,7 @@ def test_with_finished_cells_the_posterior_is_the_exact_gaussian_one():
     x, task, physics = rng.random((30, 3)), (rng.random(30) < 0.5).astype(int), -rng.random(30)
     frame = TrendFrame(center=(0.5, 0.5, 0.5), half_range=(0.5, 0.5, 0.5))
     obs = Observations(x, task, physics, truth(x) + 0.3 * rng.standard_normal(30), np.zeros(30, dtype=bool), 2, frame)
-    theta = _prior_theta(3, 2)[0] + 0.1 * rng.standard_normal(len(_prior_theta(3, 2)[0]))
+    theta = prior_theta(3, 2)[0] + 0.1 * rng.standard_normal(len(prior_theta(3, 2)[0]))
     model = LaplaceGP(obs, theta)
     x_new, task_new, physics_new = rng.random((7, 3)), np.array([0, 1, 0, 1, 0, 0, 1]), -rng.random(7)
     k_star = model.prior_covariance(x_new, task_new, physics_new, x, task, physics)
@@ -111,7 +121,7 @@ def test_trend_prior_expects_an_interior_optimum():
     frame = TrendFrame(center=(0.5, 0.5), half_range=(0.25, 0.25))
     empty = Observations(np.zeros((0, 2)), np.zeros(0, dtype=int), np.zeros(0), np.zeros(0), np.zeros(0, dtype=bool),
                          trend=frame)
-    model = LaplaceGP(empty, _prior_theta(2, 1)[0])
+    model = LaplaceGP(empty, prior_theta(2, 1)[0])
     points = np.array([[0.5, 0.5], [0.75, 0.5], [0.75, 0.25]])
     mean, var = model.predict(points, np.zeros(3, dtype=int), np.zeros(3))
     # one edge costs TREND_EDGE_DROP e-folds, a corner twice that; the edge is less certain than the centre

@@ -8,8 +8,8 @@ import pytest
 from interlayer.models.electrochem import dendrite_pressure_mpa
 from interlayer.models.errors import SimulationInputError
 from interlayer.models.recipe import Recipe
-from interlayer.surrogate.campaign import run_request
 from interlayer.surrogate.physics import CzmPrior, SimulationRequest, SuppressionPrior
+from interlayer.surrogate.simulations import LocalSimulations
 from interlayer.surrogate.space import DesignSpace
 
 PRIOR = CzmPrior()
@@ -127,7 +127,7 @@ def test_real_models_set_each_metals_thickness_scale():
     """The paper: Na best at ≈4 nm, Li at ≈20 nm. The CZM alone barely separates the metals; the phase field does."""
     def required_nm(prior, metal):
         recipes = DesignSpace(metal, symmetric_only=True, max_ald_cycles=1, max_mld_cycles=1).recipes()
-        u = prior.index(metal, recipes, {q: run_request(q) for q in prior.requests(metal, recipes)})
+        u = prior.index(metal, recipes, LocalSimulations().results(prior.requests(metal, recipes)))
         return recipes[int(np.argmax(u))].thickness_nm
 
     czm = {metal: required_nm(PRIOR, metal) for metal in ("Na", "Li")}

@@ -38,7 +38,7 @@ app.command("demo")(demo_command)
 def closed_loop_command(ctx: typer.Context) -> None:
     """Benchmark Interlayer against random search, scikit-optimize and Optuna on a simulated lab (--help for options)."""
     # imported here: the surrogate stack takes over a second to load, which other commands need not pay
-    from .closed_loop import main as closed_loop_main
+    from interlayer.evaluation.runner import main as closed_loop_main
     raise typer.Exit(closed_loop_main(ctx.args))
 
 

@@ -26,8 +26,8 @@ from .output import console
 
 def _run_campaign(client: Client, metal: str, rounds: int, batch: int, seed: int, progress: Progress, task) -> dict:
     # The surrogate stack (scikit-learn, skopt) takes over a second to import: only the demo pays it.
-    from interlayer.surrogate.closed_loop import cell_rng
-    from interlayer.surrogate.labs import paper_lab
+    from interlayer.evaluation.closed_loop import cell_rng
+    from interlayer.evaluation.labs import paper_lab
 
     campaign = client.create_campaign(f"demo {metal}", metal, seed=seed)
     tested: dict[tuple[int, int, int], int] = {}
@@ -98,8 +98,8 @@ def demo_command(rounds: int = typer.Option(4, help="Rounds of proposals per met
 
 
 def _table(results: dict[str, dict], cells: int) -> Table:
-    from interlayer.surrogate.closed_loop import truth_table
-    from interlayer.surrogate.labs import paper_lab
+    from interlayer.evaluation.closed_loop import truth_table
+    from interlayer.evaluation.labs import paper_lab
     from interlayer.surrogate.space import DesignSpace
 
     table = Table(title=f"Recommended recipe after {cells} cells per metal, beside the simulated lab's true optimum")

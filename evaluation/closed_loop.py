@@ -1,9 +1,10 @@
 """The closed loop: a planner proposes recipes, a (simulated) lab tests them, the planner learns.
 
 A planner is anything with ``ask(count) -> list[Recipe]``, ``tell(results)`` (a list of
-``CellResult``) and ``recommend() -> Recipe``. ``InterlayerPlanner`` wraps a ``Campaign``; the
-benchmark adds baselines. ``run_loop`` is deterministic given the seed: each cell's scatter comes
-from its own generator keyed by (seed, recipe, replicate), so two planners that test the same
+``CellResult``) and ``recommend() -> Recipe``. ``InterlayerPlanner`` wraps an in-memory
+``Campaign``; ``baselines`` has the others; the demo and the service tests drive a campaign on the
+service through the same loop. ``run_loop`` is deterministic given the seed: each cell's scatter
+comes from its own generator keyed by (seed, recipe, replicate), so two planners that test the same
 recipe see the same cell.
 """
 
@@ -12,14 +13,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Protocol
 
 import numpy as np
 
-from .measurement import Measurement
-from .space import DesignSpace
-
 from interlayer.models.recipe import Recipe
+from interlayer.surrogate.campaign import Campaign
+from interlayer.surrogate.measurement import Measurement
+from interlayer.surrogate.simulations import LocalSimulations
+from interlayer.surrogate.space import DesignSpace
 
 Lab = Callable[[str, int, int, int, np.random.Generator], tuple[float, bool]]
 
@@ -49,11 +52,18 @@ class Planner(Protocol):
     def recommend(self) -> Recipe: ...
 
 
+@cache
+def local_simulations() -> LocalSimulations:
+    """This process's physics runs, shared by every campaign it benchmarks: each seed's prior needs
+    the same deterministic runs (about 10 s of them per metal)."""
+    return LocalSimulations()
+
+
 class InterlayerPlanner:
     """A ``Campaign`` driven as a planner; ``options`` go to the Campaign (e.g. ``related=``)."""
 
     def __init__(self, space: DesignSpace, seed: int, **options):
-        from .campaign import Campaign
+        options.setdefault("simulations", local_simulations())
         self.campaign = Campaign(space, seed=seed, **options)
 
     def ask(self, count: int) -> list[Recipe]:

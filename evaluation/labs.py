@@ -26,7 +26,7 @@ so the best recipe reaches L_bare · e^G. Four labs:
   same way on Li and Na (Al2O3-rich alloys win, at 0.6 × the thickness the physics asks of each
   metal), so one metal's cells say where the other's optimum lies: the lab for transfer.
 
-``resolve_lab("interlayer.surrogate.labs:paper_lab")`` finds a lab by ``module:attribute`` name.
+``resolve_lab("interlayer.evaluation.labs:paper_lab")`` finds a lab by ``module:attribute`` name.
 """
 
 from __future__ import annotations
@@ -64,10 +64,6 @@ class MetalResponse:
     laminate_penalty: float         # c_lam
     cutoff_h: float                 # the test stops here: longer-lived cells are censored
     scatter: float                  # sigma of ln(lifetime) from cell to cell
-
-    @property
-    def best_lifetime_h(self) -> float:
-        return self.bare_lifetime_h * math.exp(self.gain)
 
 
 def log_lifetime(response: MetalResponse, thickness_nm, period_nm, inorganic_fraction,
@@ -190,7 +186,7 @@ LABS: dict[str, SimulatedLab] = {lab.name: lab for lab in (paper_lab, misleading
 
 
 def resolve_lab(spec: str) -> Callable:
-    """The lab named ``module:attribute`` (``interlayer.surrogate.labs:paper_lab``), or a name in LABS."""
+    """The lab named ``module:attribute`` (``interlayer.evaluation.labs:paper_lab``), or a name in LABS."""
     if not isinstance(spec, str) or not spec:
         raise LabError(f"a lab is named 'module:function', got {spec!r}")
     if ":" not in spec:

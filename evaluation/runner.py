@@ -1,6 +1,7 @@
-"""``interlayer closed-loop`` (also ``python -m bench.closed_loop``): Interlayer against baselines on a simulated lab.
+"""The closed-loop runner, ``interlayer closed-loop`` (also ``python -m bench.closed_loop``): Interlayer against
+baselines on a simulated lab.
 
-    interlayer closed-loop --lab interlayer.surrogate.labs:paper_lab --metal Na --budget 32 --batch 4 --seeds 10
+    interlayer closed-loop --lab interlayer.evaluation.labs:paper_lab --metal Na --budget 32 --batch 4 --seeds 10
 
 Every method runs on the same lab and seeds. After each batch the method's recommended recipe is
 scored with the lab's noise-free truth (when the lab has ``.truth``): the figure is the number of
@@ -19,43 +20,18 @@ import os
 import sys
 import time
 
-from interlayer.models.errors import InterlayerError
 from interlayer.models.recipe import Recipe
-from interlayer.surrogate.benchmark import (BASELINES, CHECKPOINTS, PLANNERS, TARGET_EXPERIMENTS, TARGET_SPEEDUP,
-                                            run_jobs, score, summarize)
-from interlayer.surrogate.closed_loop import truth_table
-from interlayer.surrogate.labs import resolve_lab
 from interlayer.surrogate.space import DesignSpace
 
-
-def print_table(title: str, summaries: dict[str, dict], budget: int, batch: int) -> None:
-    print(title)
-    print(f"{'method':<14} {'exp. to 90% (median)':>21} " + " ".join(f"{'@' + str(c):>7}" for c in CHECKPOINTS)
-          + f" {'s/run':>7}")
-    for method, summary in summaries.items():
-        to_target = summary["to_target"]
-        shown = f"{to_target:g}" if to_target < budget + batch else f"> {budget} ({to_target:g})"
-        print(f"{method:<14} {shown:>21} " + " ".join(f"{summary['at'][c]:>7.2f}" for c in CHECKPOINTS)
-              + f" {summary['elapsed_s']:>7.1f}")
-    for method, summary in summaries.items():
-        print(f"{method:<14} experiments to 90% per seed: {' '.join(f'{n:g}' for n in summary['per_seed'])}")
-
-
-def print_verdict(summaries: dict[str, dict], budget: int, batch: int) -> None:
-    ours = summaries["interlayer"]["to_target"]
-    baselines = [summaries[m]["to_target"] for m in BASELINES if m in summaries]
-    print(f"target: Interlayer median experiments to 90% <= {TARGET_EXPERIMENTS}: {ours:g} "
-          f"-> {'met' if ours <= TARGET_EXPERIMENTS else 'MISSED'}")
-    if baselines:
-        best = min(baselines)
-        note = " (best baseline never reached 90%: a lower bound)" if best >= budget + batch else ""
-        print(f"target: >= {TARGET_SPEEDUP:g}x fewer than the best baseline ({best:g}): {best / ours:.2f}x "
-              f"-> {'met' if best / ours >= TARGET_SPEEDUP else 'MISSED'}{note}")
+from .benchmark import PLANNERS, run_jobs, score, summarize
+from .closed_loop import truth_table
+from .labs import resolve_lab
+from .report import print_table, print_verdict
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="interlayer closed-loop", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--lab", default="interlayer.surrogate.labs:paper_lab",
+    parser.add_argument("--lab", default="interlayer.evaluation.labs:paper_lab",
                         help="MODULE:FUNCTION, a callable lab(metal, ald_cycles, mld_cycles, supercycles, rng)")
     parser.add_argument("--metal", default="Na")
     parser.add_argument("--budget", type=int, default=32, help="cells per method and seed")
@@ -120,12 +96,3 @@ def main(argv: list[str] | None = None) -> int:
     if "interlayer" in summaries:
         print_verdict(summaries, args.budget, args.batch)
     return 0
-
-
-def run_cli(main_function) -> int:
-    """Run a bench's ``main``; bad input becomes one line on stderr and exit code 2."""
-    try:
-        return main_function()
-    except InterlayerError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2

@@ -3,7 +3,7 @@
 The figure of merit is the number of experiments until a method's recommended recipe reaches
 ``TARGET_FRACTION`` of the optimum over the space (a method that never gets there within the
 budget counts as budget + batch), and the fraction of the optimum reached at ``CHECKPOINTS``
-experiments; medians over seeds. ``service.cli.closed_loop`` prints them (``interlayer closed-loop``,
+experiments; medians over seeds. ``runner`` prints them (``interlayer closed-loop``,
 ``python -m bench.closed_loop``).
 """
 
@@ -14,10 +14,11 @@ from multiprocessing import Pool
 
 import numpy as np
 
+from interlayer.surrogate.space import DesignSpace
+
 from .baselines import OptunaPlanner, RandomPlanner, SkoptPlanner
 from .closed_loop import InterlayerPlanner, run_loop
 from .labs import resolve_lab
-from .space import DesignSpace
 
 TARGET_FRACTION = 0.9
 CHECKPOINTS = (8, 16, 32)

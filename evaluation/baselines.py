@@ -14,12 +14,12 @@ import warnings
 import numpy as np
 
 from interlayer.models.recipe import Recipe
+from interlayer.surrogate.space import DesignSpace
 
 from .closed_loop import CellResult
-from .space import DesignSpace
 
 
-class BestObserved:
+class RecommendsBestCell:
     """Baselines recommend the recipe with the longest observed lifetime (a censored cell as its bound)."""
 
     def __init__(self):
@@ -34,7 +34,7 @@ class BestObserved:
         return self.best.recipe
 
 
-class RandomPlanner(BestObserved):
+class RandomPlanner(RecommendsBestCell):
     """Uniform draws from the enumerated recipes, without replacement."""
 
     def __init__(self, space: DesignSpace, seed: int):
@@ -51,15 +51,20 @@ class RandomPlanner(BestObserved):
         self.observe(results)
 
 
-class SkoptPlanner(BestObserved):
+class SkoptPlanner(RecommendsBestCell):
     """scikit-optimize's GP Optimizer on (a, b, n) with the space's feasibility as a constraint; batches by cl_min."""
 
     def __init__(self, space: DesignSpace, seed: int):
         from skopt import Optimizer
+        from skopt.space import Integer
         super().__init__()
         self.space = space
         feasible = {(r.ald_cycles, r.mld_cycles, r.supercycles) for r in space.recipes()}
-        self.optimizer = Optimizer(space.skopt_space.dimensions, base_estimator="gp", random_state=seed,
+        # the box the recipes are drawn from; the thickness band is the constraint
+        box = [Integer(space.min_ald_cycles, space.max_ald_cycles, name="ald_cycles"),
+               Integer(space.min_mld_cycles, space.max_mld_cycles, name="mld_cycles"),
+               Integer(1, space.max_supercycles, name="supercycles")]
+        self.optimizer = Optimizer(box, base_estimator="gp", random_state=seed,
                                    space_constraint=lambda x: tuple(int(v) for v in x) in feasible)
 
     def ask(self, count: int) -> list[Recipe]:
@@ -76,7 +81,7 @@ class SkoptPlanner(BestObserved):
                             [-math.log(r.lifetime_h) for r in results])
 
 
-class OptunaPlanner(BestObserved):
+class OptunaPlanner(RecommendsBestCell):
     """Optuna's TPE (constant liar for pending trials); n ranges over the supercycles that keep the thickness in band."""
 
     def __init__(self, space: DesignSpace, seed: int):
