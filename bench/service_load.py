@@ -32,7 +32,6 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -41,11 +40,11 @@ import redis
 from celery import Celery
 from sqlalchemy import func, select
 
-from interlayer.service.db import engine_for, migrate
-from interlayer.service.embedded import free_port, start_worker, stop_process, worker_environment
-from interlayer.service.keys import create_key
 from interlayer.service.settings import Settings
-from interlayer.service.tables import Job
+from interlayer.service.stack import child_environment, free_port, start_worker, stop_process
+from interlayer.service.store.db import engine_for, migrate
+from interlayer.service.store.tables import Job
+from interlayer.service.usecases.keys import create_key
 
 POSTGRES_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=test"
 REDIS_URL = "redis://127.0.0.1:6379/12"
@@ -133,8 +132,8 @@ def wait_ready(url: str, timeout_s: float = 60.0) -> None:
 
 
 def start_api(settings: Settings, port: int, processes: int) -> subprocess.Popen:
-    env = worker_environment(settings)
-    return subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "interlayer.service.api:create_app",
+    env = child_environment(settings)
+    return subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "interlayer.service.http.app:app_from_environment",
                              "--host", "127.0.0.1", "--port", str(port), "--workers", str(processes),
                              "--log-level", "warning", "--no-access-log"], env=env, cwd=REPO, start_new_session=True)
 
@@ -147,7 +146,7 @@ def jobs_per_second(settings: Settings, url: str, key: str, count: int, threads:
     per request to /v1/simulations/batch (the stdlib client: it costs the shared cores far less CPU than
     httpx, so the generator is not what is measured).
     """
-    engine = engine_for(settings.database_url)
+    engine = engine_for(settings)
     run = uuid.uuid4().hex[:8]
     address = urlsplit(url)
     headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
@@ -286,12 +285,12 @@ def main() -> None:
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
     processes: list[subprocess.Popen] = []
     try:
-        migrate(settings.database_url)
-        key = create_key(settings.database_url, "bench")
+        migrate(settings)
+        key = create_key(settings, "bench")
         port = free_port()
         url = f"http://127.0.0.1:{port}"
         processes.append(start_api(settings, port, args.api_processes))
-        workers = [start_worker(replace(settings), concurrency=args.worker_concurrency) for _ in range(2)]
+        workers = [start_worker(settings, concurrency=args.worker_concurrency) for _ in range(2)]
         processes.extend(workers)
         wait_ready(url)
         jobs_per_second(settings, url, key, 200, args.threads)  # warm up connections and imports
@@ -305,7 +304,7 @@ def main() -> None:
         for process in processes:
             stop_process(process)
     noop_trip_ms, noop_rate = celery_noop_baseline(prefix, args.jobs)
-    engine_for(settings.database_url).dispose()
+    engine_for(settings).dispose()
     admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
     client = redis.Redis.from_url(REDIS_URL)
     for stale in client.scan_iter(f"{prefix}*", count=1000):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import UnknownMetalError, require_positive, SimulationInputError
+from .errors import SimulationInputError, UnknownMetalError, require_positive
 
 FARADAY_C_PER_MOL = 96485.33212
 GAS_CONSTANT_J_PER_MOL_K = 8.314462618

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
 
@@ -17,20 +18,44 @@ from .errors import SimulationInputError
 from .film import Film
 from .recipe import Recipe
 
-# model name -> module that holds MODEL_VERSION and the solver
-_MODEL_MODULES = {"czm": "interlayer.models.czm", "phasefield": "interlayer.models.phasefield"}
-MODELS = tuple(_MODEL_MODULES)
+Progress = Callable[[float], None] | None
+ShouldCancel = Callable[[], bool] | None
 
 
-def _module(model: str):
+def _run_czm(module, metal: str, film: Film | None, options: dict, progress: Progress,
+             should_cancel: ShouldCancel) -> dict[str, Any]:
+    if film is None:
+        raise SimulationInputError("the cohesive-zone model needs a coated recipe, got a bare metal")
+    return module.simulate_czm(metal, film, **options).as_dict()
+
+
+def _run_phasefield(module, metal: str, film: Film | None, options: dict, progress: Progress,
+                    should_cancel: ShouldCancel) -> dict[str, Any]:
+    return module.simulate_phasefield(metal, film, progress=progress, should_cancel=should_cancel, **options).summary()
+
+
+@dataclass(frozen=True)
+class _Model:
+    """A physics model: the module holding MODEL_VERSION and its solver, and how to call it for a summary."""
+
+    module: str
+    summarize: Callable[..., dict[str, Any]]
+
+
+_MODELS = {"czm": _Model("interlayer.models.czm", _run_czm),
+           "phasefield": _Model("interlayer.models.phasefield", _run_phasefield)}
+MODELS = tuple(_MODELS)
+
+
+def _model(model: str) -> _Model:
     try:
-        return import_module(_MODEL_MODULES[model])
+        return _MODELS[model]
     except KeyError:
         raise SimulationInputError(f"unknown model {model!r}; known models: {', '.join(MODELS)}") from None
 
 
 def model_version(model: str) -> str:
-    return _module(model).MODEL_VERSION
+    return import_module(_model(model).module).MODEL_VERSION
 
 
 def input_hash(model: str, version: str, metal: str, recipe: str, parameters: Mapping[str, Any] | None = None) -> str:
@@ -48,25 +73,18 @@ def simulation_key(model: str, metal: str, recipe: str, parameters: Mapping[str,
 
 
 def run_simulation(model: str, metal: str, recipe: str, parameters: Mapping[str, Any] | None = None, *,
-                   progress: Callable[[float], None] | None = None,
-                   should_cancel: Callable[[], bool] | None = None) -> dict[str, Any]:
+                   progress: Progress = None, should_cancel: ShouldCancel = None) -> dict[str, Any]:
     """Run ``model`` on ``recipe`` (paper notation, metal taken from ``metal`` if absent) and return JSON-safe results.
 
     ``parameters`` may hold film overrides (``modulus_gpa``, ...) and the model's own options
     (``fidelity`` for czm, ``overpotential_v`` for phasefield).
     """
-    module = _module(model)
+    entry = _model(model)
+    module = import_module(entry.module)
     parsed = Recipe.parse(recipe, metal=metal)
     options = dict(parameters or {})
     film_overrides = {k: options.pop(k) for k in list(options) if k in Film.__dataclass_fields__}
     film = None if parsed.is_bare else Film.from_recipe(parsed, **film_overrides)
-    if model == "czm":
-        if film is None:
-            raise SimulationInputError("the cohesive-zone model needs a coated recipe, got a bare metal")
-        result = module.simulate_czm(parsed.metal, film, **options)
-        summary = result.as_dict()
-    else:
-        result = module.simulate_phasefield(parsed.metal, film, progress=progress, should_cancel=should_cancel, **options)
-        summary = result.summary()
+    summary = entry.summarize(module, parsed.metal, film, options, progress, should_cancel)
     return {"model": model, "model_version": module.MODEL_VERSION, "metal": parsed.metal,
             "recipe": str(parsed), "parameters": dict(parameters or {}), "result": summary}

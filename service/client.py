@@ -59,7 +59,7 @@ class Client:
     def __exit__(self, *exc_info) -> None:
         self.close()
 
-    def _call(self, method: str, path: str, **kwargs) -> Any:
+    def _send(self, method: str, path: str, **kwargs) -> httpx.Response:
         try:
             response = self.http.request(method, path, **kwargs)
         except httpx.TransportError as error:
@@ -70,7 +70,10 @@ class Client:
             except ValueError:
                 detail = response.text
             raise ServiceError(response.status_code, detail)
-        return response.json()
+        return response
+
+    def _call(self, method: str, path: str, **kwargs) -> Any:
+        return self._send(method, path, **kwargs).json()
 
     # campaigns
     def create_campaign(self, name: str, metal: str, *, space: dict | None = None, seed: int = 0, physics: str = "suppression",
@@ -113,15 +116,14 @@ class Client:
                           json={"lifetime_h": lifetime_h, "censored": censored})
 
     def recommendation(self, campaign_id: str, *, wait_s: float = 120.0) -> dict:
-        """The current recommendation; while the campaign's simulations still run (409), ask again until ``wait_s``."""
+        """The recommendation of the campaign's current data. While a refit computes it (202: the job), wait
+        for that job, up to ``wait_s`` in all, and ask again."""
         deadline = time.monotonic() + wait_s
         while True:
-            try:
-                return self._call("GET", f"/v1/campaigns/{campaign_id}/recommendation")
-            except ServiceError as error:
-                if error.status != 409 or time.monotonic() > deadline:
-                    raise
-                time.sleep(0.5)
+            response = self._send("GET", f"/v1/campaigns/{campaign_id}/recommendation")
+            if response.status_code != 202:
+                return response.json()
+            self.wait(response.json(), timeout_s=max(0.0, deadline - time.monotonic()))
 
     # simulations and jobs
     def simulate(self, model: str, metal: str, recipe: str, parameters: dict | None = None, *,

@@ -1,11 +1,17 @@
-"""Errors the service raises on bad requests; each becomes an HTTP status in the API and exit code 2 in the CLI."""
+"""Requests the service refuses. The HTTP edge maps each to a status (422, 404, 409), the CLI to exit code 2.
+
+Apart from ``InterlayerError`` on purpose: that one says the physics or a recipe is impossible; these
+say a request clashes with what is stored or with who is asking.
+"""
 
 from __future__ import annotations
 
-from interlayer.models.errors import InterlayerError
+
+class RequestRefused(Exception):
+    """Base class of the service's refusals."""
 
 
-class ServiceInputError(InterlayerError):
+class ServiceInputError(RequestRefused):
     """A request the service cannot accept; ``location`` names the field (``["body", "rows", 2, "recipe"]``)."""
 
     def __init__(self, message: str, location: list | None = None, errors: list[dict] | None = None):
@@ -14,9 +20,9 @@ class ServiceInputError(InterlayerError):
         self.errors = errors
 
 
-class NotFound(InterlayerError):
+class NotFound(RequestRefused):
     """No such object for this owner (another owner's objects are not found either)."""
 
 
-class Conflict(InterlayerError):
+class Conflict(RequestRefused):
     """The request clashes with stored state (an Idempotency-Key reused with another body, ...)."""

@@ -1,10 +1,13 @@
-"""Service configuration from the environment, read once per process."""
+"""Service configuration: read from ``INTERLAYER_*`` environment variables once, by the process's entry
+point, and passed down. Nothing reads the environment on import."""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 def default_data_dir() -> Path:
@@ -12,18 +15,40 @@ def default_data_dir() -> Path:
     return Path(base) / "interlayer"
 
 
-@dataclass(frozen=True)
-class Settings:
-    database_url: str
-    # None means "start an embedded broker" (the CLI does that and sets the variable for its children).
-    redis_url: str | None
+def default_database_url() -> str:
+    return f"sqlite:///{default_data_dir() / 'interlayer.sqlite'}"
+
+
+class Settings(BaseSettings):
+    """``Settings()`` reads the environment; ``Settings(field=...)`` overrides it; every field has a default."""
+
+    model_config = SettingsConfigDict(env_prefix="INTERLAYER_", frozen=True, extra="ignore")
+
+    # empty: a SQLite file in the user's data folder
+    database_url: str = Field(default="", validate_default=True)
+    # None means "start an embedded broker" (the CLI does that and passes the URL to its children).
+    redis_url: str | None = None
     # Every Redis key and the queue carry this prefix, so several deployments (or test runs) share one Redis.
-    queue_prefix: str
+    queue_prefix: str = "interlayer"
     # Seconds between job heartbeats; a running job silent for 4 heartbeats is taken as orphaned.
-    heartbeat_s: float
-    simulation_time_limit_s: int
-    # Extra simulation models "name=module:function,...", for benchmarks and tests only (see service/simulations.py).
-    extra_models: str
+    heartbeat_s: float = 5.0
+    simulation_time_limit_s: int = 900
+    # Extra simulation models "name=module:function,...", for benchmarks and tests only (usecases/simulators.py).
+    extra_models: str = ""
+    # PostgreSQL commits that return before the WAL is on disk. Worker processes turn it on: each of
+    # their writes is a claim, heartbeat or finish that the reconciler redoes if a crash loses it.
+    # The API keeps it off: what it acknowledges to a client is on disk.
+    asynchronous_commit: bool = False
+
+    @field_validator("database_url", mode="after")
+    @classmethod
+    def _database_or_default(cls, url: str) -> str:
+        return url or default_database_url()
+
+    @field_validator("redis_url", mode="after")
+    @classmethod
+    def _empty_is_unset(cls, url: str | None) -> str | None:
+        return url or None
 
     @property
     def queue(self) -> str:
@@ -42,15 +67,7 @@ class Settings:
         # Redis redelivers an unacknowledged message after this; it must outlast any task twice over.
         return 2 * self.longest_task_s + 600
 
-
-def load_settings() -> Settings:
-    env = os.environ
-    database_url = env.get("INTERLAYER_DATABASE_URL") or f"sqlite:///{default_data_dir() / 'interlayer.sqlite'}"
-    return Settings(
-        database_url=database_url,
-        redis_url=env.get("INTERLAYER_REDIS_URL") or None,
-        queue_prefix=env.get("INTERLAYER_QUEUE_PREFIX", "interlayer"),
-        heartbeat_s=float(env.get("INTERLAYER_HEARTBEAT_S", "5")),
-        simulation_time_limit_s=int(env.get("INTERLAYER_SIMULATION_TIME_LIMIT_S", "900")),
-        extra_models=env.get("INTERLAYER_EXTRA_MODELS", ""),
-    )
+    def environment(self) -> dict[str, str]:
+        """These settings as the environment variables a child process reads them from."""
+        return {f"INTERLAYER_{name.upper()}": "" if value is None else str(value)
+                for name, value in self.model_dump().items()}

@@ -22,7 +22,6 @@ import numpy as np
 from .gp import LaplaceGP, Observations, fit
 from .guard import MIN_CELLS_FOR_GUARD, GuardDecision, held_out, own_rows
 
-TransferDecision = GuardDecision
 # Transfer may not cost more than 1 nat of held-out density (a cross-validated Bayes factor of e):
 # ordering the cells better is no licence to predict their lifetimes much worse.
 TRANSFER_MARGIN = 1.0

@@ -48,8 +48,8 @@ def postgres_url(test_prefix):
     name = test_prefix.replace("-", "_")
     admin.execute(f'CREATE DATABASE "{name}"')
     yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    from interlayer.service.db import engine_for
-    engine_for(f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}").dispose()
+    from interlayer.service.store.db import engine_for
+    engine_for(Settings(database_url=f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}")).dispose()
     admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     admin.close()
 
@@ -75,7 +75,7 @@ def service_settings(database_url: str, redis_url: str | None, prefix: str) -> S
 @pytest.fixture(scope="session")
 def pg_stack(postgres_url, redis_url, test_prefix, tmp_path_factory):
     """API (in this process) + one real Celery worker process (2 job slots), on PostgreSQL and the machine's Redis."""
-    from interlayer.service.embedded import LocalStack
+    from interlayer.service.stack import LocalStack
     settings = service_settings(postgres_url, redis_url, f"{test_prefix}-pg")
     stack = LocalStack(settings, workers=1, concurrency=2, log_dir=tmp_path_factory.mktemp("pg-logs")).start()
     stack.wait_ready()
@@ -86,7 +86,7 @@ def pg_stack(postgres_url, redis_url, test_prefix, tmp_path_factory):
 @pytest.fixture(scope="session")
 def sqlite_stack(test_prefix, tmp_path_factory):
     """The embedded defaults: a SQLite file and an in-process broker (fakeredis), one worker process."""
-    from interlayer.service.embedded import LocalStack
+    from interlayer.service.stack import LocalStack
     directory = tmp_path_factory.mktemp("sqlite-stack")
     settings = service_settings(f"sqlite:///{directory / 'interlayer.sqlite'}", None, f"{test_prefix}-lite")
     stack = LocalStack(settings, workers=1, concurrency=1, broker="fakeredis", log_dir=directory).start()
@@ -97,8 +97,8 @@ def sqlite_stack(test_prefix, tmp_path_factory):
 
 def make_client(stack, owner: str):
     from interlayer.service.client import Client
-    from interlayer.service.keys import create_key
-    return Client(stack.api.url, create_key(stack.settings.database_url, owner), timeout_s=120)
+    from interlayer.service.usecases.keys import create_key
+    return Client(stack.api.url, create_key(stack.settings, owner), timeout_s=120)
 
 
 @pytest.fixture()

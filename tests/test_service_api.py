@@ -11,8 +11,8 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from interlayer.service.cli import app, main
-from interlayer.service.db import engine_for
-from interlayer.service.keys import create_key
+from interlayer.service.store.db import engine_for
+from interlayer.service.usecases.keys import create_key
 
 
 def test_health_readiness_and_openapi(pg_stack):
@@ -30,10 +30,10 @@ def test_health_readiness_and_openapi(pg_stack):
 
 
 def test_keys_are_stored_hashed_and_json_carries_a_schema_version(pg_stack):
-    secret = create_key(pg_stack.settings.database_url, "hash-check")
+    secret = create_key(pg_stack.settings, "hash-check")
     with make_client(pg_stack, "schema-check") as client:
         campaign = client.create_campaign("stored", "Na", physics="none")
-    with engine_for(pg_stack.settings.database_url).connect() as connection:
+    with engine_for(pg_stack.settings).connect() as connection:
         hashes = connection.execute(text("SELECT key_hash FROM api_keys")).scalars().all()
         space = connection.execute(text("SELECT space FROM campaigns WHERE id = :id"), {"id": campaign["id"]}).scalar()
     assert secret not in hashes and all(len(h) == 64 for h in hashes)
@@ -65,7 +65,7 @@ def test_cli_campaign_propose_measure_recommend(pg_stack, tmp_path, monkeypatch)
 
 
 def test_cli_simulate_remote_prints_what_a_local_run_prints(pg_stack, monkeypatch):
-    monkeypatch.setenv("INTERLAYER_API_KEY", create_key(pg_stack.settings.database_url, "remote-lab"))
+    monkeypatch.setenv("INTERLAYER_API_KEY", create_key(pg_stack.settings, "remote-lab"))
     runner = CliRunner()
     czm = ["simulate", "czm", "--metal", "Li", "--recipe", "(2ALD-1MLD)12", "--strength-mpa", "150", "--json"]
     local = runner.invoke(app, czm)
@@ -75,7 +75,7 @@ def test_cli_simulate_remote_prints_what_a_local_run_prints(pg_stack, monkeypatc
     # The same inputs again are served from the service's cache: one stored simulation for them.
     again = runner.invoke(app, [*czm, "--remote", pg_stack.api.url])
     assert json.loads(again.stdout) == json.loads(local.stdout)
-    with engine_for(pg_stack.settings.database_url).connect() as connection:
+    with engine_for(pg_stack.settings).connect() as connection:
         stored = connection.execute(text("SELECT count(*) FROM simulations WHERE recipe = 'Li@(2ALD-1MLD)12'")).scalar()
     assert stored == 1
 

@@ -8,15 +8,16 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from threading import Thread
 
-import numpy as np
 import pytest
 from sqlalchemy import func, select
 
+from interlayer.evaluation.closed_loop import run_loop
 from interlayer.evaluation.labs import paper_lab
 from interlayer.models.recipe import Recipe
+from interlayer.service.cli.planner import ApiPlanner
 from interlayer.service.client import ServiceError
-from interlayer.service.db import engine_for
-from interlayer.service.tables import Job, Simulation
+from interlayer.service.store.db import engine_for
+from interlayer.service.store.tables import Job, Simulation
 from interlayer.surrogate.space import DesignSpace
 
 # A small space keeps each fit quick; the loop is the same as on the default space.
@@ -24,19 +25,15 @@ SMALL_SPACE = {"max_ald_cycles": 3, "max_mld_cycles": 3, "max_supercycles": 60, 
 
 
 def closed_loop(client, metal: str, physics: str, rounds: int = 2, batch: int = 4) -> tuple[dict, list[dict]]:
+    """The evaluation harness's loop against the service: each round a proposal job, its cells measured."""
     campaign = client.create_campaign(f"{metal} loop", metal, space=SMALL_SPACE, physics=physics, seed=3)
-    rng = np.random.default_rng(7)
+    planner = ApiPlanner(client, campaign["id"], timeout_s=240)
     proposed = []
-    for _ in range(rounds):
-        job = client.wait(client.propose(campaign["id"], batch), timeout_s=240)
-        assert job["status"] == "succeeded" and len(job["proposals"]) == batch
-        rows = []
-        for proposal in job["proposals"]:
-            lifetime_h, censored = paper_lab(metal, proposal["ald_cycles"], proposal["mld_cycles"], proposal["supercycles"], rng)
-            rows.append({"proposal_id": proposal["id"], "lifetime_h": lifetime_h, "censored": censored,
-                         "cell_id": f"cell-{proposal['id']}"})
-        proposed.extend(job["proposals"])
-        client.measure(campaign["id"], rows)
+    space = DesignSpace.from_dict(campaign["space"])
+    for step in run_loop(planner, paper_lab, space, budget=rounds * batch, batch=batch, seed=7):
+        # the job succeeded (a failed one raises) with a whole batch, every proposal measured
+        assert len(planner.proposals) == len(step.results) == batch
+        proposed.extend(planner.proposals)
     return campaign, proposed
 
 
@@ -57,7 +54,7 @@ def test_closed_loop_campaign_end_to_end(stack_name, physics, models, request):
     assert client.campaign(campaign["id"])["measurements"] == 8
     assert {p["status"] for p in client.proposals(campaign["id"])} == {"measured"}
     # The physics prior's simulations ran as jobs of their own, once per input.
-    with engine_for(stack.settings.database_url).connect() as connection:
+    with engine_for(stack.settings).connect() as connection:
         per_model = dict(connection.execute(select(Simulation.model, func.count()).group_by(Simulation.model)).all())
         jobs = connection.execute(select(func.count()).select_from(Job).where(
             Job.kind == "simulation", Job.status == "succeeded", Job.simulation_key.is_not(None))).scalar()
@@ -69,24 +66,18 @@ def test_a_campaign_learns_from_another_metals_campaign(pg_client):
     li, _ = closed_loop(pg_client, "Li", physics="czm")
     na = pg_client.create_campaign("Na given Li", "Na", space=SMALL_SPACE, physics="czm", seed=3,
                                    related_campaigns=[li["id"]])
-    rng = np.random.default_rng(11)
-    for round_number in range(2):
-        job = pg_client.wait(pg_client.propose(na["id"], 4), timeout_s=240)
-        assert job["status"] == "succeeded" and len(job["proposals"]) == 4
-        hyperparameters = job["proposals"][0]["hyperparameters"]
-        if round_number == 0:
+    planner = ApiPlanner(pg_client, na["id"], timeout_s=240)
+    for step in run_loop(planner, paper_lab, DesignSpace.from_dict(na["space"]), budget=8, batch=4, seed=11):
+        assert len(planner.proposals) == 4
+        hyperparameters = planner.proposals[0]["hyperparameters"]
+        if step.round == 1:
             # no Na cell yet: nothing to judge the Li cells by, so the Na model decides alone
             assert not hyperparameters["transfer"] and hyperparameters["transfer_misranked_pairs"] == {}
         else:
             # four Na cells: the guard has compared both models on them, and its choice sets the rows fitted
             assert set(hyperparameters["transfer_misranked_pairs"]) == {"multi_task", "independent"}
             assert hyperparameters["n_rows"] == (4 + 8 if hyperparameters["transfer"] else 4)
-        rows = []
-        for proposal in job["proposals"]:
-            lifetime_h, censored = paper_lab("Na", proposal["ald_cycles"], proposal["mld_cycles"], proposal["supercycles"], rng)
-            rows.append({"proposal_id": proposal["id"], "lifetime_h": lifetime_h, "censored": censored})
-        pg_client.measure(na["id"], rows)
-    assert Recipe.parse(pg_client.recommendation(na["id"])["recipe"]).metal == "Na"
+    assert Recipe.parse(planner.recommendation["recipe"]).metal == "Na"
 
 
 def test_measurement_post_is_idempotent(pg_client):
@@ -133,23 +124,23 @@ def test_two_concurrent_proposal_jobs_never_propose_the_same_recipe(pg_client):
 
 def test_a_recommendation_stored_meanwhile_by_another_job_is_kept_or_replaced_by_version(pg_stack, pg_client):
     # The race CI once hit: two jobs both find no recommendation row, both insert the first one.
-    from interlayer.service.db import transaction
-    from interlayer.service.planning import _store_recommendation
-    from interlayer.service.tables import Recommendation
+    from interlayer.service.store.db import transaction
+    from interlayer.service.store.tables import Recommendation
+    from interlayer.service.usecases.recommendations import store_recommendation
 
-    url = pg_stack.settings.database_url
+    settings = pg_stack.settings
     campaign_id = pg_client.create_campaign("race", "Na", space=SMALL_SPACE, physics="none")["id"]
     errors = []
 
     def store(version):
         try:
-            with transaction(url) as session:
-                _store_recommendation(session, campaign_id, version, {"version": version})
+            with transaction(settings) as session:
+                store_recommendation(session, campaign_id, version, {"version": version})
         except Exception as error:  # the assertion below names it
             errors.append(error)
 
-    with transaction(url) as first:
-        _store_recommendation(first, campaign_id, 2, {"version": 2})
+    with transaction(settings) as first:
+        store_recommendation(first, campaign_id, 2, {"version": 2})
         first.flush()
         # the second writer now waits on the first's uncommitted row, and goes on when it commits
         older = Thread(target=store, args=(1,))
@@ -158,11 +149,11 @@ def test_a_recommendation_stored_meanwhile_by_another_job_is_kept_or_replaced_by
         assert older.is_alive()
     older.join(timeout=30)
     assert errors == []
-    with transaction(url) as session:
+    with transaction(settings) as session:
         row = session.get(Recommendation, campaign_id)
         assert (row.data_version, row.document) == (2, {"version": 2})
     store(3)
-    with transaction(url) as session:
+    with transaction(settings) as session:
         row = session.get(Recommendation, campaign_id)
         assert (row.data_version, row.document) == (3, {"version": 3})
 

@@ -13,11 +13,12 @@ from conftest import make_client
 from sqlalchemy import func, select
 
 from interlayer.service.client import ServiceError
-from interlayer.service.db import engine_for, transaction
-from interlayer.service.jobs import claim, create_job
-from interlayer.service.queue import publish
-from interlayer.service.tables import Job, Simulation
-from interlayer.service.work import store_simulation
+from interlayer.service.jobs.lifecycle import claim, create_job
+from interlayer.service.jobs.queue import publish
+from interlayer.service.store.db import engine_for, transaction
+from interlayer.service.store.tables import Job, Simulation
+from interlayer.service.store.vocabulary import JobKind
+from interlayer.service.usecases.simulations import store_simulation
 
 
 def test_simulation_job_runs_once_and_is_cached(pg_client):
@@ -53,13 +54,13 @@ def test_sigkill_of_the_worker_mid_simulation_still_succeeds_with_one_result(pg_
     assert done["status"] == "succeeded"
     assert done["attempts"] == 2
     key = done["result"]["simulation_id"]
-    engine = engine_for(pg_stack.settings.database_url)
+    engine = engine_for(pg_stack.settings)
     with engine.connect() as connection:
         rows = connection.execute(select(Simulation.id).where(Simulation.job_id == job["id"])).all()
     assert [row.id for row in rows] == [key]
     # A late redelivery of the same message (Redis gives back the dead worker's message after the
     # visibility timeout) finds the job finished and writes nothing.
-    publish(pg_stack.settings, "simulation", [job["id"]])
+    publish(pg_stack.settings, JobKind.SIMULATION, [job["id"]])
     time.sleep(1.0)
     again = pg_client.job(job["id"])
     assert (again["status"], again["attempts"], again["result"]) == ("succeeded", 2, done["result"])
@@ -90,14 +91,14 @@ def test_a_result_is_stored_once_whichever_attempt_finishes(pg_stack):
     request = {"model": "slow", "metal": "Li", "recipe": "Li@(1ALD-1MLD)3", "parameters": {"tag": key}}
 
     def claimed_job():
-        with transaction(settings.database_url) as session:
-            job_id = create_job(session, "simulation", "store-check", request, simulation_key=key).id
+        with transaction(settings) as session:
+            job_id = create_job(session, JobKind.SIMULATION, "store-check", request, simulation_key=key).id
         return claim(settings, job_id)
     first, second, third = claimed_job(), claimed_job(), claimed_job()
     store_simulation(settings, first, key, "test-1", request, {"n": 1})
     store_simulation(settings, second, key, "test-1", request, {"n": 2})
     store_simulation(settings, replace(third, token=uuid.uuid4().hex), key, "test-1", request, {"n": 3})
-    with engine_for(settings.database_url).connect() as connection:
+    with engine_for(settings).connect() as connection:
         stored = connection.execute(select(Simulation.id, Simulation.result, Simulation.job_id).where(Simulation.key == key)).all()
         jobs = {row.id: row for row in connection.execute(select(Job.id, Job.status, Job.result, Job.claim).where(
             Job.id.in_([first.job_id, second.job_id, third.job_id])))}
@@ -122,7 +123,7 @@ def test_a_sweep_is_one_request_with_a_job_per_simulation(pg_stack, pg_client):
     with pytest.raises(ServiceError) as error:
         pg_client.simulate_many([*sweep, {"model": "slow", "metal": "Na", "recipe": "(2ALD-MLD)3"}])
     assert error.value.status == 422 and error.value.detail[0]["loc"] == ["body", "simulations", 3, "recipe"]
-    with engine_for(pg_stack.settings.database_url).connect() as connection:
+    with engine_for(pg_stack.settings).connect() as connection:
         stored = connection.execute(select(func.count()).select_from(Job).where(
             Job.input["data"]["parameters"]["tag"].as_string() == tag)).scalar()
     assert stored == 4

@@ -8,6 +8,7 @@ import typer
 
 from interlayer.models.errors import InterlayerError
 
+from ..errors import RequestRefused
 from .campaign import campaign_app, measure_command, propose_command, recommend_command
 from .demo import demo_command
 from .keys import keys_app
@@ -46,6 +47,6 @@ def main(argv: list[str] | None = None) -> None:
     """Console entry point: bad input becomes one line on stderr and exit code 2, never a traceback."""
     try:
         app(args=argv, prog_name="interlayer")
-    except InterlayerError as error:
+    except (InterlayerError, RequestRefused) as error:
         typer.echo(f"error: {error}", err=True)
         sys.exit(2)

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
-import os
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from ..client import Client
 from .output import console, emit
 
-URL_OPTION = typer.Option(os.environ.get("INTERLAYER_URL", "http://127.0.0.1:8000"), "--url",
-                          help="The API (env INTERLAYER_URL).")
-KEY_OPTION = typer.Option(os.environ.get("INTERLAYER_API_KEY"), "--api-key",
-                          help="API key (env INTERLAYER_API_KEY; `interlayer keys create` makes one).")
+URL_OPTION = typer.Option("http://127.0.0.1:8000", "--url", envvar="INTERLAYER_URL", help="The API.")
+KEY_OPTION = typer.Option(None, "--api-key", envvar="INTERLAYER_API_KEY", show_default=False,
+                          help="API key (`interlayer keys create` makes one).")
 JSON_OPTION = typer.Option(False, "--json", help="Print JSON instead of a table.")
 
 campaign_app = typer.Typer(help="Create, list and show campaigns.", no_args_is_help=True)
@@ -89,7 +88,6 @@ def measure_command(campaign_id: str, file: Path = typer.Argument(..., exists=Tr
                     idempotency_key: str = typer.Option(None, help="Repeat a post safely (default: the file's hash)."),
                     url: str = URL_OPTION, api_key: str = KEY_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Post measured lifetimes from a CSV file (recipe or proposal_id, lifetime_h, censored, ...); all rows or none."""
-    import hashlib
     key = idempotency_key or hashlib.sha256(file.read_bytes()).hexdigest()[:40]
     with _client(url, api_key) as client:
         stored = client.measure(campaign_id, file, idempotency_key=key)

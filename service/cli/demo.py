@@ -22,35 +22,24 @@ from interlayer.models.recipe import Recipe
 from ..client import Client
 from ..settings import Settings
 from .output import console
+from .planner import ApiPlanner
 
 
 def _run_campaign(client: Client, metal: str, rounds: int, batch: int, seed: int, progress: Progress, task) -> dict:
-    # The surrogate stack (scikit-learn, skopt) takes over a second to import: only the demo pays it.
-    from interlayer.evaluation.closed_loop import cell_rng
+    # The surrogate and evaluation stack takes over a second to import: only the demo pays it.
+    from interlayer.evaluation.closed_loop import run_loop
     from interlayer.evaluation.labs import paper_lab
+    from interlayer.surrogate.space import DesignSpace
 
     campaign = client.create_campaign(f"demo {metal}", metal, seed=seed)
-    tested: dict[tuple[int, int, int], int] = {}
-    steps = 2 * rounds
-    for round_number in range(1, rounds + 1):
-        def show(state, done=2 * (round_number - 1)):
-            progress.update(task, completed=done + state["progress"],
-                            message=f"round {round_number}/{rounds}: {state['message']}")
-        job = client.wait(client.propose(campaign["id"], batch), progress=show, timeout_s=600)
-        rows = []
-        for proposal in job["proposals"]:
-            key = (proposal["ald_cycles"], proposal["mld_cycles"], proposal["supercycles"])
-            replicate = tested.get(key, 0)
-            tested[key] = replicate + 1
-            # The lab coats and cycles one cell per proposal (each cell's scatter from its own generator).
-            lifetime_h, censored = paper_lab(metal, *key, cell_rng(seed, Recipe(metal, *key), replicate))
-            rows.append({"proposal_id": proposal["id"], "lifetime_h": float(lifetime_h), "censored": bool(censored),
-                         "cell_id": f"{metal}-{round_number}-{proposal['id'][-6:]}"})
-        client.measure(campaign["id"], rows)
-        progress.update(task, completed=2 * round_number, message=f"round {round_number}/{rounds}: {len(rows)} cells measured")
-    recommendation = client.recommendation(campaign["id"])
-    progress.update(task, completed=steps, message="recommendation ready")
-    return {"campaign": campaign, "recommendation": recommendation}
+    planner = ApiPlanner(client, campaign["id"])
+    planner.progress = lambda state: progress.update(
+        task, completed=2 * planner.rounds + state["progress"], message=f"round {planner.rounds + 1}/{rounds}: {state['message']}")
+    for step in run_loop(planner, paper_lab, DesignSpace.from_dict(campaign["space"]), budget=rounds * batch,
+                         batch=batch, seed=seed):
+        progress.update(task, completed=2 * step.round, message=f"round {step.round}/{rounds}: {len(step.results)} cells measured")
+    progress.update(task, completed=2 * rounds, message="recommendation ready")
+    return {"campaign": campaign, "recommendation": planner.recommendation}
 
 
 def demo_command(rounds: int = typer.Option(4, help="Rounds of proposals per metal."),
@@ -59,21 +48,20 @@ def demo_command(rounds: int = typer.Option(4, help="Rounds of proposals per met
                  workers: int = typer.Option(2, help="Worker processes."),
                  keep: Path = typer.Option(None, help="Keep the SQLite database in this folder instead of a temporary one.")) -> None:
     """Run a Li and a Na campaign against a simulated lab through the API, queue and workers; compare with the truth."""
-    from ..embedded import LocalStack
-    from ..keys import create_key
+    from ..stack import LocalStack
+    from ..usecases.keys import create_key
 
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="interlayer-demo-") as scratch:
         folder = Path(keep or scratch)
         folder.mkdir(parents=True, exist_ok=True)
         settings = Settings(database_url=f"sqlite:///{folder / 'demo.sqlite'}", redis_url=None,
-                            queue_prefix=f"demo-{uuid.uuid4().hex[:8]}", heartbeat_s=2.0,
-                            simulation_time_limit_s=600, extra_models="")
+                            queue_prefix=f"demo-{uuid.uuid4().hex[:8]}", heartbeat_s=2.0, simulation_time_limit_s=600)
         console.print(f"[bold]interlayer demo[/]: embedded broker, {workers} worker processes, API and SQLite in {folder}")
         with LocalStack(settings, workers=workers, concurrency=1, log_dir=folder) as stack:
             stack.wait_ready()
             console.print(f"API {stack.api.url}, broker {stack.settings.redis_url} ({stack.broker.kind})")
-            key = create_key(stack.settings.database_url, "demo-lab")
+            key = create_key(stack.settings, "demo-lab")
             results: dict[str, dict] = {}
             errors: list[BaseException] = []
             with Client(stack.api.url, key) as client, Progress(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from ..client import Client
@@ -11,8 +10,8 @@ from .campaign import wait_with_progress
 
 def simulate_remote(url: str, model: str, metal: str, recipe: str, parameters: dict[str, Any] | None = None,
                     api_key: str | None = None, *, show_progress: bool = True) -> dict[str, Any]:
-    """Queue ``model`` on ``recipe`` at ``url`` (key from INTERLAYER_API_KEY unless given), show progress on
+    """Queue ``model`` on ``recipe`` at ``url`` with ``api_key`` (the commands' --api-key), show progress on
     stderr, return the same JSON as ``run_simulation`` (served from the shared cache when these inputs ran before)."""
-    with Client(url, api_key or os.environ.get("INTERLAYER_API_KEY")) as client:
+    with Client(url, api_key) as client:
         job = client.simulate(model, metal, recipe, parameters or {})
         return wait_with_progress(client, job, f"{model} {recipe}", stderr=True, disable=not show_progress)["simulation"]

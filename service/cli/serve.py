@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 import uvicorn
 
-from ..settings import load_settings
+from ..settings import Settings
 
 
 def serve_command(
@@ -19,10 +19,10 @@ def serve_command(
     broker: str = typer.Option("auto", help="Embedded broker when INTERLAYER_REDIS_URL is unset: auto, redis-server or fakeredis."),
 ) -> None:
     """Run the API, with worker processes and (without INTERLAYER_REDIS_URL) an embedded broker."""
-    from ..embedded import LocalStack
-    from ..api import create_app
+    from ..http import create_app
+    from ..stack import LocalStack
 
-    settings = load_settings()
+    settings = Settings()
     stack = LocalStack(settings, workers=workers, concurrency=concurrency, broker=broker,
                        log_dir=Path(settings.database_url.removeprefix("sqlite:///")).parent
                        if settings.database_url.startswith("sqlite:///") else None)
@@ -46,5 +46,5 @@ def worker_command(
     hostname: str = typer.Option(None, help="Celery node name (default interlayer-PID@host)."),
 ) -> None:
     """Consume the job queue (needs INTERLAYER_REDIS_URL; INTERLAYER_DATABASE_URL as for the API)."""
-    from ..worker import run_worker
-    run_worker(concurrency=concurrency, loglevel=loglevel, hostname=hostname)
+    from ..worker.process import run_worker
+    run_worker(Settings(), concurrency=concurrency, loglevel=loglevel, hostname=hostname)

@@ -4,7 +4,7 @@
   worker's message goes back to the queue.
 - prefetch 1: a worker holds one message at a time, so a long simulation never hides others.
 - the visibility timeout outlasts the longest task twice over, so Redis never redelivers a task
-  that is still running; the reconciler (``jobs.reconcile``) covers a worker that died holding one.
+  that is still running; the reconciler (``reconcile``) covers a worker that died holding one.
 - the job row is committed before its message is published; the row, not the message, says
   what to do, and only the attempt holding the row's claim may write results.
 """
@@ -15,9 +15,9 @@ from functools import lru_cache
 
 from celery import Celery
 
-from .settings import Settings, load_settings
+from ..settings import Settings
+from ..store.vocabulary import JobKind
 
-TASKS_MODULE = "interlayer.service.tasks"
 # Seconds between a worker's liveness beacons; /readyz counts workers whose beacon is younger than 3 of these.
 BEACON_S = 2.0
 
@@ -49,23 +49,22 @@ def configure(app: Celery, settings: Settings) -> None:
         task_time_limit=settings.longest_task_s,
         worker_max_tasks_per_child=1000,
         worker_hijack_root_logger=False,
-        imports=[TASKS_MODULE],
     )
 
 
 @lru_cache(maxsize=4)
-def celery_app(settings: Settings | None = None) -> Celery:
-    """The Celery app of ``settings`` (default: the environment's), one per configuration and process."""
-    app = Celery("interlayer", set_as_current=settings is None)
-    configure(app, settings or load_settings())
+def celery_app(settings: Settings) -> Celery:
+    """The Celery app of ``settings``, one per configuration and process (the worker registers its tasks on it)."""
+    app = Celery("interlayer", set_as_current=False)
+    configure(app, settings)
     return app
 
 
-def publish(settings: Settings, kind: str, job_ids: list[str]) -> None:
+def publish(settings: Settings, kind: JobKind, job_ids: list[str]) -> None:
     """Send one message per job (after the rows are committed)."""
     if not job_ids:
         return
     app = celery_app(settings)
     with app.producer_or_acquire() as producer:
         for job_id in job_ids:
-            app.send_task(f"interlayer.{kind}", args=[job_id], producer=producer)
+            app.send_task(kind.task_name, args=[job_id], producer=producer)

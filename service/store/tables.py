@@ -10,16 +10,13 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import (JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text,
-                        TypeDecorator)
+from sqlalchemy import JSON, Boolean, DateTime, Enum, Float, ForeignKey, Index, Integer, String, Text, TypeDecorator
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from .vocabulary import JobKind, JobStatus
+
 DOCUMENT_SCHEMA_VERSION = 1
-
-JOB_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
-FINISHED = ("succeeded", "failed", "cancelled")
-
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
@@ -62,6 +59,12 @@ class Timestamp(TypeDecorator):
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=timezone.utc)
         return value
+
+
+def _vocabulary(enum: type, length: int) -> Enum:
+    # the values as plain VARCHAR, as the first migration made the columns: no database enum type
+    return Enum(enum, native_enum=False, create_constraint=False, length=length,
+                values_callable=lambda members: [member.value for member in members])
 
 
 class Base(DeclarativeBase):
@@ -138,10 +141,10 @@ class Simulation(Base):
 class Job(Base):
     __tablename__ = "jobs"
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=lambda: new_id("job"))
-    kind: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[JobKind] = mapped_column(_vocabulary(JobKind, 32))
     owner: Mapped[str] = mapped_column(String(200), index=True)
     campaign_id: Mapped[str | None] = mapped_column(ForeignKey("campaigns.id"), nullable=True, index=True)
-    status: Mapped[str] = mapped_column(String(16), default="queued")
+    status: Mapped[JobStatus] = mapped_column(_vocabulary(JobStatus, 16), default=JobStatus.QUEUED)
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     message: Mapped[str] = mapped_column(Text, default="")
     attempts: Mapped[int] = mapped_column(Integer, default=0)

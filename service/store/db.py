@@ -6,52 +6,33 @@ import fcntl
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
+
+from ..settings import Settings
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 
-_ENGINES: dict[str, Engine] = {}
-# Set in worker processes: their writes are all recoverable (see use_asynchronous_commit).
-_ASYNCHRONOUS_COMMIT = False
+@cache
+def _engine(url: str, asynchronous_commit: bool) -> Engine:
+    # One engine (connection pool) per database and process: a forked worker child drops what it inherited.
+    engine = _create_engine(url, asynchronous_commit)
+    os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
+    return engine
 
 
-def use_asynchronous_commit() -> None:
-    """PostgreSQL commits of this process return before the WAL reaches disk.
-
-    Safe for workers only: a crash of PostgreSQL may lose their last few hundred milliseconds of
-    commits, but each is a job claim, heartbeat or finish that the reconciler redoes (a job found
-    running with a silent heartbeat is re-enqueued and its result written once). The API keeps
-    synchronous commits: what it acknowledges to a client is on disk.
-    """
-    global _ASYNCHRONOUS_COMMIT
-    _ASYNCHRONOUS_COMMIT = True
+def engine_for(settings: Settings) -> Engine:
+    return _engine(settings.database_url, settings.asynchronous_commit)
 
 
-def engine_for(url: str) -> Engine:
-    """One engine (connection pool) per URL and process."""
-    if url not in _ENGINES:
-        _ENGINES[url] = _create_engine(url)
-    return _ENGINES[url]
-
-
-def _forget_inherited_connections() -> None:
-    # A forked worker child must not reuse its parent's pooled connections (the sockets would be shared).
-    for engine in _ENGINES.values():
-        engine.dispose(close=False)
-
-
-os.register_at_fork(after_in_child=_forget_inherited_connections)
-
-
-def _create_engine(url: str) -> Engine:
+def _create_engine(url: str, asynchronous_commit: bool) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database:
@@ -72,7 +53,7 @@ def _create_engine(url: str) -> Engine:
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     # No pre-ping (a round trip per checkout): a dropped connection fails one transaction, which is retried or reconciled.
     engine = create_engine(url, pool_size=10, max_overflow=20, pool_recycle=1800)
-    if _ASYNCHRONOUS_COMMIT and engine.dialect.name == "postgresql":
+    if asynchronous_commit and engine.dialect.name == "postgresql":
         @event.listens_for(engine, "connect")
         def _asynchronous_commit(dbapi_connection, _record):
             with dbapi_connection.cursor() as cursor:
@@ -81,25 +62,20 @@ def _create_engine(url: str) -> Engine:
     return engine
 
 
-@lru_cache(maxsize=8)
-def session_factory(url: str) -> sessionmaker[Session]:
-    return sessionmaker(engine_for(url), expire_on_commit=False)
-
-
 @contextmanager
-def transaction(url: str) -> Iterator[Session]:
+def transaction(settings: Settings) -> Iterator[Session]:
     """One unit of work: committed on success, rolled back on any error."""
-    with session_factory(url)() as session, session.begin():
+    with Session(engine_for(settings), expire_on_commit=False) as session, session.begin():
         yield session
 
 
 @contextmanager
-def single_statements(url: str) -> Iterator[Connection]:
+def single_statements(settings: Settings) -> Iterator[Connection]:
     """A connection whose every statement commits by itself: one round trip each, no BEGIN/COMMIT.
 
     For statements that are a whole unit of work on their own (a job claim, a guarded finish).
     """
-    with engine_for(url).connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+    with engine_for(settings).connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         yield connection
 
 
@@ -119,20 +95,19 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def migrate(url: str) -> None:
+def migrate(settings: Settings) -> None:
     """Bring the schema to the newest revision; safe to call from several processes at once."""
-    engine = engine_for(url)
-    with _migration_lock(url), engine.connect() as connection:
-        config = alembic_config(url)
+    engine = engine_for(settings)
+    with _migration_lock(engine), engine.connect() as connection:
+        config = alembic_config(settings.database_url)
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
         connection.commit()
 
 
 @contextmanager
-def _migration_lock(url: str) -> Iterator[None]:
+def _migration_lock(engine: Engine) -> Iterator[None]:
     """One migrator at a time: a PostgreSQL advisory lock, or a lock file beside the SQLite file."""
-    engine = engine_for(url)
     if engine.dialect.name == "postgresql":
         with engine.connect() as connection:
             connection.execute(text("SELECT pg_advisory_lock(774411)"))
@@ -141,7 +116,7 @@ def _migration_lock(url: str) -> Iterator[None]:
             finally:
                 connection.execute(text("SELECT pg_advisory_unlock(774411)"))
         return
-    database = make_url(url).database
+    database = engine.url.database
     if not database or database == ":memory:":
         yield
         return

@@ -1,6 +1,7 @@
 """The worker process: Celery consuming the job queue, plus a liveness beacon and the reconciler.
 
-``celery -A interlayer.service.worker worker`` and ``interlayer worker`` start the same thing.
+``interlayer worker`` starts it (``run_worker``); its writes to PostgreSQL commit asynchronously
+(see ``Settings.asynchronous_commit``).
 """
 
 from __future__ import annotations
@@ -13,15 +14,13 @@ import threading
 import redis
 from celery import signals
 
-from .db import migrate, use_asynchronous_commit
-from .jobs import reconcile
-from .queue import BEACON_S, beacon_key, celery_app
-from .settings import Settings, load_settings
+from ..jobs.queue import BEACON_S, beacon_key, celery_app
+from ..jobs.reconcile import reconcile
+from ..settings import Settings
+from ..store.db import migrate
+from .tasks import register_tasks
 
 log = logging.getLogger(__name__)
-
-app = celery_app()
-use_asynchronous_commit()
 
 
 def _beacon_loop(settings: Settings, name: str, stop: threading.Event) -> None:
@@ -39,28 +38,23 @@ def _beacon_loop(settings: Settings, name: str, stop: threading.Event) -> None:
             return
 
 
-_stop = threading.Event()
-
-
-@signals.worker_ready.connect
-def _start_beacon(sender=None, **_kwargs) -> None:
-    settings = load_settings()
-    name = f"{getattr(sender, 'hostname', None) or socket.gethostname()}"
-    threading.Thread(target=_beacon_loop, args=(settings, name, _stop), name="interlayer-beacon", daemon=True).start()
-
-
-@signals.worker_shutting_down.connect
-def _stop_beacon(**_kwargs) -> None:
-    _stop.set()
-
-
-def run_worker(concurrency: int = 1, loglevel: str = "WARNING", hostname: str | None = None) -> None:
+def run_worker(settings: Settings, concurrency: int = 1, loglevel: str = "WARNING", hostname: str | None = None) -> None:
     """Migrate the database, then consume this deployment's queue until stopped."""
-    settings = load_settings()
     if not settings.redis_url:
         raise SystemExit("INTERLAYER_REDIS_URL is not set (interlayer serve starts an embedded broker and sets it)")
-    migrate(settings.database_url)
+    settings = settings.model_copy(update={"asynchronous_commit": True})
+    migrate(settings)
+    app = celery_app(settings)
+    register_tasks(app, settings)
+    stop = threading.Event()
+
+    def start_beacon(sender=None, **_kwargs) -> None:
+        name = f"{getattr(sender, 'hostname', None) or socket.gethostname()}"
+        threading.Thread(target=_beacon_loop, args=(settings, name, stop), name="interlayer-beacon", daemon=True).start()
+
+    signals.worker_ready.connect(start_beacon, weak=False)
+    signals.worker_shutting_down.connect(lambda **_kwargs: stop.set(), weak=False)
     argv = ["worker", f"--concurrency={concurrency}", f"--loglevel={loglevel}", "-Q", settings.queue,
-            "--without-gossip", "--without-mingle", "--pool=prefork"]
-    argv.append(f"--hostname={hostname or f'interlayer-{os.getpid()}@{socket.gethostname()}'}")
+            "--without-gossip", "--without-mingle", "--pool=prefork",
+            f"--hostname={hostname or f'interlayer-{os.getpid()}@{socket.gethostname()}'}"]
     app.worker_main(argv)

@@ -1,17 +1,14 @@
-"""Measurement rows in: parsed from JSON or CSV, validated as a whole, stored all or nothing.
+"""Measurements: cell reports validated as a whole against the campaign and stored all or nothing; a
+running cell's newer report; each change bumps the data version and queues a refit.
 
 Every row is checked (recipe, lifetime, design space, the cell's earlier reports) before any is
-written; the first bad row, or any number of them, are reported by row number and field, and the
-campaign is left unchanged.
+written; the first bad row is reported by row number and field, and the campaign is left unchanged.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,88 +17,18 @@ from interlayer.models.recipe import Recipe
 from interlayer.surrogate.measurement import Measurement, merge_reports
 from interlayer.surrogate.space import DesignSpace
 
-from . import tables
-from .errors import ServiceInputError
-from .planning import to_measurement
-
-CSV_COLUMNS = ("recipe", "proposal_id", "lifetime_h", "censored", "overpotential_mv", "cell_id",
-               "current_density_ma_cm2", "capacity_mah_cm2")
-
-
-class Condition(BaseModel):
-    """The cell test: current density and areal capacity."""
-
-    model_config = ConfigDict(extra="forbid")
-    current_density_ma_cm2: float | None = Field(default=None, gt=0, allow_inf_nan=False)
-    capacity_mah_cm2: float | None = Field(default=None, gt=0, allow_inf_nan=False)
-
-
-class MeasurementIn(BaseModel):
-    """One cell report: a recipe (or the proposal it answers), hours, and whether the cell is still running."""
-
-    model_config = ConfigDict(extra="forbid")
-    recipe: str | None = Field(default=None, min_length=1, max_length=64)
-    proposal_id: str | None = Field(default=None, min_length=1, max_length=32)
-    lifetime_h: float = Field(gt=0, allow_inf_nan=False, description="hours; a lower bound when censored")
-    censored: bool = False
-    overpotential_mv: float | None = Field(default=None, allow_inf_nan=False)
-    cell_id: str | None = Field(default=None, min_length=1, max_length=200)
-    condition: Condition | None = None
-
-    @model_validator(mode="after")
-    def _names_a_recipe(self) -> "MeasurementIn":
-        if self.recipe is None and self.proposal_id is None:
-            raise ValueError("give a recipe or a proposal_id")
-        return self
-
-
-class MeasurementPatch(BaseModel):
-    """A newer report of a running cell: more hours, and whether it is still running."""
-
-    model_config = ConfigDict(extra="forbid")
-    lifetime_h: float = Field(gt=0, allow_inf_nan=False)
-    censored: bool = True
-    overpotential_mv: float | None = Field(default=None, allow_inf_nan=False)
-
-
-def _pydantic_errors(error: ValidationError, prefix: list) -> list[dict]:
-    return [{"loc": [*prefix, *item["loc"]], "msg": item["msg"], "type": item["type"]} for item in error.errors()]
-
-
-def parse_rows(rows: list[Any], prefix: list) -> list[MeasurementIn]:
-    """Validate every row's fields; all errors at once, each at ``[*prefix, row, field]``."""
-    parsed, errors = [], []
-    for number, row in enumerate(rows, start=1):
-        try:
-            parsed.append(MeasurementIn.model_validate(row))
-        except ValidationError as error:
-            errors.extend(_pydantic_errors(error, [*prefix, number]))
-    if errors:
-        raise ServiceInputError(f"{len(errors)} invalid field(s)", errors=errors)
-    if not parsed:
-        raise ServiceInputError("no measurement rows given", [*prefix])
-    return parsed
-
-
-def csv_rows(text: str) -> list[dict[str, Any]]:
-    """CSV with a header naming columns from CSV_COLUMNS; empty cells are absent values."""
-    reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames:
-        raise ServiceInputError("the CSV file is empty", ["body", "file"])
-    unknown = [name for name in reader.fieldnames if name not in CSV_COLUMNS]
-    if unknown:
-        raise ServiceInputError(f"unknown CSV column(s) {', '.join(unknown)}; known: {', '.join(CSV_COLUMNS)}",
-                                ["body", "file", "header"])
-    rows = []
-    for record in reader:
-        row: dict[str, Any] = {k: v.strip() for k, v in record.items() if k is not None and v is not None and v.strip()}
-        if None in record:
-            row["extra_cells"] = record[None]  # refused by the model: more cells than the header names
-        condition = {k: row.pop(k) for k in ("current_density_ma_cm2", "capacity_mah_cm2") if k in row}
-        if condition:
-            row["condition"] = condition
-        rows.append(row)
-    return rows
+from ..errors import NotFound, ServiceInputError
+from ..jobs.queue import publish
+from ..schemas import MeasurementIn, MeasurementPatch
+from ..settings import Settings
+from ..store import tables
+from ..store.db import transaction
+from ..store.vocabulary import JobKind
+from .campaigns import owned_campaign
+from .idempotency import Written, write_once
+from .recommendations import refit_job
+from .state import to_measurement
+from .views import job_view, measurement_view
 
 
 def _row_error(prefix: list, number: int, message: str, field: str | None = None) -> ServiceInputError:
@@ -110,7 +37,7 @@ def _row_error(prefix: list, number: int, message: str, field: str | None = None
                              errors=[{"loc": location, "msg": f"row {number}: {message}", "type": "value_error"}])
 
 
-def store(session: Session, campaign: tables.Campaign, rows: list[MeasurementIn], prefix: list) -> list[tables.Measurement]:
+def _store(session: Session, campaign: tables.Campaign, rows: list[MeasurementIn], prefix: list) -> list[tables.Measurement]:
     """Validate ``rows`` against the campaign and write them in the caller's transaction; raise before any write."""
     space = DesignSpace.from_dict(campaign.space)
     stored = list(session.scalars(select(tables.Measurement).where(tables.Measurement.campaign_id == campaign.id)))
@@ -167,7 +94,7 @@ def store(session: Session, campaign: tables.Campaign, rows: list[MeasurementIn]
     return written
 
 
-def patch(session: Session, campaign: tables.Campaign, row: tables.Measurement, update: MeasurementPatch) -> tables.Measurement:
+def _patch(session: Session, campaign: tables.Campaign, row: tables.Measurement, update: MeasurementPatch) -> tables.Measurement:
     """A running cell's newer report: hours may only rise, and a finished cell takes none."""
     previous = to_measurement(row, campaign.metal)
     cell = row.cell_id or row.id
@@ -184,8 +111,38 @@ def patch(session: Session, campaign: tables.Campaign, row: tables.Measurement, 
     return row
 
 
-def as_dict(row: tables.Measurement) -> dict[str, Any]:
-    return {"id": row.id, "campaign_id": row.campaign_id, "proposal_id": row.proposal_id, "recipe": row.recipe,
-            "lifetime_h": row.lifetime_h, "censored": row.censored, "overpotential_mv": row.overpotential_mv,
-            "cell_id": row.cell_id, "condition": row.condition, "created_at": row.created_at.isoformat(),
-            "updated_at": row.updated_at.isoformat()}
+def add_measurements(settings: Settings, owner: str, campaign_id: str, rows: list[MeasurementIn], prefix: list,
+                     idempotency_key: str | None) -> dict[str, Any]:
+    """Store the rows (``prefix`` locates them in the request for errors) and queue a refit."""
+    def write(session: Session) -> Written:
+        campaign = owned_campaign(session, owner, campaign_id)
+        stored = _store(session, campaign, rows, prefix)
+        job = refit_job(session, campaign)
+        body = {"measurements": [measurement_view(row) for row in stored], "data_version": campaign.data_version,
+                "job": job_view(session, job)}
+        return Written(201, body, {JobKind.INGEST: [job.id]})
+    fingerprint = ["measurements", campaign_id, [row.model_dump() for row in rows]]
+    return write_once(settings, owner, idempotency_key, fingerprint, write).body
+
+
+def list_measurements(settings: Settings, owner: str, campaign_id: str) -> list[dict[str, Any]]:
+    with transaction(settings) as session:
+        owned_campaign(session, owner, campaign_id)
+        rows = session.scalars(select(tables.Measurement).where(tables.Measurement.campaign_id == campaign_id)
+                               .order_by(tables.Measurement.created_at, tables.Measurement.id))
+        return [measurement_view(row) for row in rows]
+
+
+def update_measurement(settings: Settings, owner: str, campaign_id: str, measurement_id: str,
+                       update: MeasurementPatch) -> dict[str, Any]:
+    """A running cell's newer report (hours only rise); queues a refit."""
+    with transaction(settings) as session:
+        campaign = owned_campaign(session, owner, campaign_id)
+        row = session.get(tables.Measurement, measurement_id)
+        if row is None or row.campaign_id != campaign_id:
+            raise NotFound(f"measurement {measurement_id} not found")
+        _patch(session, campaign, row, update)
+        job = refit_job(session, campaign)
+        out = measurement_view(row) | {"data_version": campaign.data_version, "job_id": job.id}
+    publish(settings, JobKind.INGEST, [job.id])
+    return out

@@ -15,14 +15,15 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import redis
 import uvicorn
 
-from .db import migrate
+from .http import create_app
+from .jobs.queue import beacon_key
 from .settings import Settings
+from .store.db import migrate
 
 
 def free_port() -> int:
@@ -82,20 +83,16 @@ class EmbeddedBroker:
             self._directory.cleanup()
 
 
-def worker_environment(settings: Settings) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update({"INTERLAYER_DATABASE_URL": settings.database_url, "INTERLAYER_REDIS_URL": settings.redis_url or "",
-                "INTERLAYER_QUEUE_PREFIX": settings.queue_prefix, "INTERLAYER_HEARTBEAT_S": str(settings.heartbeat_s),
-                "INTERLAYER_SIMULATION_TIME_LIMIT_S": str(settings.simulation_time_limit_s),
-                "INTERLAYER_EXTRA_MODELS": settings.extra_models})
-    return env
+def child_environment(settings: Settings) -> dict[str, str]:
+    """This process's environment with ``settings`` in it, for a child process that reads them back."""
+    return {**os.environ, **settings.environment()}
 
 
 def start_worker(settings: Settings, concurrency: int = 1, log_path: Path | None = None) -> subprocess.Popen:
     """A worker process (``python -m interlayer.service worker``) on ``settings``' database and queue."""
     output = open(log_path, "ab") if log_path else subprocess.DEVNULL
     return subprocess.Popen([sys.executable, "-m", "interlayer.service", "worker", "--concurrency", str(concurrency)],
-                            env=worker_environment(settings), stdout=output, stderr=subprocess.STDOUT,
+                            env=child_environment(settings), stdout=output, stderr=subprocess.STDOUT,
                             start_new_session=True)
 
 
@@ -113,7 +110,6 @@ class ApiServer:
     """Uvicorn serving the API from a background thread of this process."""
 
     def __init__(self, settings: Settings, port: int | None = None):
-        from .api import create_app
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=self.port,
@@ -147,8 +143,8 @@ class LocalStack:
 
     def start(self, api: bool = True) -> "LocalStack":
         if self.broker is not None:
-            self.settings = replace(self.settings, redis_url=self.broker.start().url)
-        migrate(self.settings.database_url)
+            self.settings = self.settings.model_copy(update={"redis_url": self.broker.start().url})
+        migrate(self.settings)
         for number in range(self.workers):
             self.add_worker(number)
         if api:
@@ -164,7 +160,6 @@ class LocalStack:
 
     def wait_ready(self, timeout_s: float = 60.0) -> None:
         """Until a worker's beacon is in the broker (it consumes the queue)."""
-        from .queue import beacon_key
         client = redis.Redis.from_url(self.settings.redis_url)
         deadline = time.monotonic() + timeout_s
         while not list(client.scan_iter(beacon_key(self.settings))):

@@ -4,10 +4,10 @@ Revision ID: 0001
 Revises: 
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
-from interlayer.service.tables import Document, Timestamp
+from interlayer.service.store.tables import Document, Timestamp
 
 revision = '0001'
 down_revision = None
@@ -16,6 +16,17 @@ depends_on = None
 
 
 def upgrade() -> None:
+    _create_api_keys()
+    _create_campaigns()
+    _create_idempotent_requests()
+    _create_simulations()
+    _create_jobs()
+    _create_recommendations()
+    _create_proposals()
+    _create_measurements()
+
+
+def _create_api_keys() -> None:
     op.create_table('api_keys',
     sa.Column('id', sa.String(length=32), nullable=False),
     sa.Column('owner', sa.String(length=200), nullable=False),
@@ -28,6 +39,8 @@ def upgrade() -> None:
     with op.batch_alter_table('api_keys', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_api_keys_owner'), ['owner'], unique=False)
 
+
+def _create_campaigns() -> None:
     op.create_table('campaigns',
     sa.Column('id', sa.String(length=32), nullable=False),
     sa.Column('owner', sa.String(length=200), nullable=False),
@@ -43,6 +56,8 @@ def upgrade() -> None:
     with op.batch_alter_table('campaigns', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_campaigns_owner'), ['owner'], unique=False)
 
+
+def _create_idempotent_requests() -> None:
     op.create_table('idempotent_requests',
     sa.Column('owner', sa.String(length=200), nullable=False),
     sa.Column('key', sa.String(length=200), nullable=False),
@@ -52,6 +67,9 @@ def upgrade() -> None:
     sa.Column('created_at', Timestamp(), nullable=False),
     sa.PrimaryKeyConstraint('owner', 'key')
     )
+
+
+def _create_simulations() -> None:
     op.create_table('simulations',
     sa.Column('id', sa.String(length=32), nullable=False),
     sa.Column('key', sa.String(length=64), nullable=False),
@@ -66,6 +84,9 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('key')
     )
+
+
+def _create_jobs() -> None:
     op.create_table('jobs',
     sa.Column('id', sa.String(length=32), nullable=False),
     sa.Column('kind', sa.String(length=32), nullable=False),
@@ -95,6 +116,8 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_jobs_simulation_key'), ['simulation_key'], unique=False)
         batch_op.create_index('ix_jobs_status_heartbeat', ['status', 'heartbeat_at'], unique=False)
 
+
+def _create_recommendations() -> None:
     op.create_table('recommendations',
     sa.Column('campaign_id', sa.String(length=32), nullable=False),
     sa.Column('data_version', sa.Integer(), nullable=False),
@@ -103,6 +126,9 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], ),
     sa.PrimaryKeyConstraint('campaign_id')
     )
+
+
+def _create_proposals() -> None:
     op.create_table('proposals',
     sa.Column('id', sa.String(length=32), nullable=False),
     sa.Column('campaign_id', sa.String(length=32), nullable=False),
@@ -118,6 +144,8 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_proposals_campaign_id'), ['campaign_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_proposals_job_id'), ['job_id'], unique=False)
 
+
+def _create_measurements() -> None:
     op.create_table('measurements',
     sa.Column('id', sa.String(length=32), nullable=False),
     sa.Column('campaign_id', sa.String(length=32), nullable=False),
@@ -137,7 +165,6 @@ def upgrade() -> None:
     with op.batch_alter_table('measurements', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_measurements_campaign_id'), ['campaign_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_measurements_proposal_id'), ['proposal_id'], unique=False)
-
 
 
 def downgrade() -> None:

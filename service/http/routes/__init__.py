@@ -1,0 +1,1 @@
+"""One router per resource: campaigns, proposals, measurements, simulations, jobs, health."""

@@ -1,0 +1,39 @@
+"""``/v1/campaigns``: create, list, show; and the campaign's current recommendation."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+
+from ...schemas import CampaignIn
+from ...settings import Settings
+from ...usecases import campaigns, recommendations
+from ..deps import idempotency_key, owner_of, settings_of
+from ..responses import accepted
+
+router = APIRouter(prefix="/v1/campaigns", tags=["campaigns"])
+
+
+@router.post("", status_code=201)
+def create_campaign(body: CampaignIn, key: str | None = Depends(idempotency_key), owner: str = Depends(owner_of),
+                    settings: Settings = Depends(settings_of)) -> JSONResponse:
+    return JSONResponse(status_code=201, content=campaigns.create_campaign(settings, owner, body, key))
+
+
+@router.get("")
+def list_campaigns(owner: str = Depends(owner_of), settings: Settings = Depends(settings_of)) -> dict:
+    return {"campaigns": campaigns.list_campaigns(settings, owner)}
+
+
+@router.get("/{campaign_id}")
+def get_campaign(campaign_id: str, owner: str = Depends(owner_of), settings: Settings = Depends(settings_of)) -> dict:
+    return campaigns.show_campaign(settings, owner, campaign_id)
+
+
+@router.get("/{campaign_id}/recommendation",
+            responses={202: {"description": "Not computed for the current data yet: the job computing it "
+                                            "(poll its Location, then ask again)."}})
+def get_recommendation(campaign_id: str, owner: str = Depends(owner_of),
+                       settings: Settings = Depends(settings_of)) -> JSONResponse:
+    answer = recommendations.current_recommendation(settings, owner, campaign_id)
+    return JSONResponse(answer.document) if answer.document is not None else accepted(answer.job)

@@ -1,0 +1,35 @@
+"""``/v1/campaigns/{id}/measurements``: cell reports in (JSON or CSV, all rows or none), listed, updated."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+
+from ...schemas import MeasurementPatch
+from ...settings import Settings
+from ...usecases import measurements
+from ..deps import idempotency_key, owner_of, settings_of
+from ..uploads import measurement_rows
+
+router = APIRouter(prefix="/v1/campaigns/{campaign_id}/measurements", tags=["measurements"])
+
+
+@router.post("", status_code=201)
+async def post_measurements(campaign_id: str, request: Request, key: str | None = Depends(idempotency_key),
+                            owner: str = Depends(owner_of),
+                            settings: Settings = Depends(settings_of)) -> JSONResponse:
+    rows, prefix = await measurement_rows(request)
+    body = await run_in_threadpool(measurements.add_measurements, settings, owner, campaign_id, rows, prefix, key)
+    return JSONResponse(status_code=201, content=body)
+
+
+@router.get("")
+def list_measurements(campaign_id: str, owner: str = Depends(owner_of), settings: Settings = Depends(settings_of)) -> dict:
+    return {"measurements": measurements.list_measurements(settings, owner, campaign_id)}
+
+
+@router.patch("/{measurement_id}")
+def patch_measurement(campaign_id: str, measurement_id: str, body: MeasurementPatch, owner: str = Depends(owner_of),
+                      settings: Settings = Depends(settings_of)) -> JSONResponse:
+    return JSONResponse(measurements.update_measurement(settings, owner, campaign_id, measurement_id, body))

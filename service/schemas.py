@@ -1,0 +1,94 @@
+"""Request bodies: what a client may send, validated by pydantic before anything is stored.
+
+Shared by the HTTP edge (which validates with them) and the use cases (which take them as typed input).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from interlayer.surrogate.acquisition import ACQUISITIONS
+from interlayer.surrogate.physics import PRIORS
+
+
+class SpaceIn(BaseModel):
+    """The design space (the metal comes from the campaign)."""
+
+    model_config = ConfigDict(extra="forbid")
+    max_ald_cycles: int = Field(default=10, ge=0, le=100)
+    max_mld_cycles: int = Field(default=10, ge=0, le=100)
+    max_supercycles: int = Field(default=100, ge=1, le=1000)
+    max_thickness_nm: float = Field(default=40.0, gt=0, allow_inf_nan=False)
+    min_thickness_nm: float = Field(default=0.0, ge=0, allow_inf_nan=False)
+    symmetric_only: bool = False
+    min_ald_cycles: int = Field(default=1, ge=0, le=100)
+    min_mld_cycles: int = Field(default=1, ge=0, le=100)
+
+
+class Condition(BaseModel):
+    """The cell test: current density and areal capacity."""
+
+    model_config = ConfigDict(extra="forbid")
+    current_density_ma_cm2: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    capacity_mah_cm2: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+
+
+class CampaignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=200)
+    metal: str = Field(min_length=1, max_length=8)
+    space: SpaceIn = Field(default_factory=SpaceIn)
+    seed: int = Field(default=0, ge=0, le=2**31)
+    # the names of the surrogate's registries
+    physics: Literal[tuple(PRIORS)] = "suppression"
+    acquisition: Literal[tuple(ACQUISITIONS)] = "ucb"
+    related_campaigns: list[str] = Field(default_factory=list, max_length=8)
+    condition: Condition | None = None
+
+
+class ProposalsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    count: int = Field(default=4, ge=1, le=64)
+
+
+class MeasurementIn(BaseModel):
+    """One cell report: a recipe (or the proposal it answers), hours, and whether the cell is still running."""
+
+    model_config = ConfigDict(extra="forbid")
+    recipe: str | None = Field(default=None, min_length=1, max_length=64)
+    proposal_id: str | None = Field(default=None, min_length=1, max_length=32)
+    lifetime_h: float = Field(gt=0, allow_inf_nan=False, description="hours; a lower bound when censored")
+    censored: bool = False
+    overpotential_mv: float | None = Field(default=None, allow_inf_nan=False)
+    cell_id: str | None = Field(default=None, min_length=1, max_length=200)
+    condition: Condition | None = None
+
+    @model_validator(mode="after")
+    def _names_a_recipe(self) -> "MeasurementIn":
+        if self.recipe is None and self.proposal_id is None:
+            raise ValueError("give a recipe or a proposal_id")
+        return self
+
+
+class MeasurementPatch(BaseModel):
+    """A newer report of a running cell: more hours, and whether it is still running."""
+
+    model_config = ConfigDict(extra="forbid")
+    lifetime_h: float = Field(gt=0, allow_inf_nan=False)
+    censored: bool = True
+    overpotential_mv: float | None = Field(default=None, allow_inf_nan=False)
+
+
+class SimulationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    model: str = Field(min_length=1, max_length=64)
+    metal: str = Field(min_length=1, max_length=8)
+    recipe: str = Field(min_length=1, max_length=64)
+    parameters: dict[str, Any] = Field(default_factory=dict)
+
+
+class SimulationsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    simulations: list[SimulationIn] = Field(min_length=1, max_length=1000)

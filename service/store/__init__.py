@@ -1,0 +1,1 @@
+"""The system of record: engine and sessions, tables, the job vocabulary, schema migrations."""

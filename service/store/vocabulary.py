@@ -1,0 +1,32 @@
+"""The job vocabulary shared by routes, tasks, the queue and the tables: what a job does and where it stands."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class JobKind(StrEnum):
+    SIMULATION = "simulation"
+    PROPOSAL = "proposal"
+    # a refit of the recommendation after the campaign's measurements changed
+    INGEST = "ingest"
+
+    @property
+    def task_name(self) -> str:
+        """The Celery task that runs jobs of this kind."""
+        return f"interlayer.{self.value}"
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def finished(self) -> bool:
+        return self in FINISHED
+
+
+FINISHED = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED})

@@ -1,0 +1,81 @@
+"""A campaign's physics from the simulation store: the service's ``SimulationSource``.
+
+Each simulation the physics prior needs is a job of its own, cached by its inputs and shared across
+campaigns. A result not stored yet has its job queued (once, whoever asks) and the campaign's job
+comes back later: ``SimulationsPending`` says how many are ready.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from interlayer.surrogate.campaign import CampaignError
+from interlayer.surrogate.physics import SimulationRequest
+
+from ..jobs.lifecycle import create_job
+from ..jobs.queue import publish
+from ..settings import Settings
+from ..store import tables
+from ..store.db import transaction
+from ..store.vocabulary import JobKind, JobStatus
+from .simulators import simulator
+
+
+class SimulationsPending(Exception):
+    """Some simulations a campaign needs are still queued or running."""
+
+    def __init__(self, ready: int, needed: int):
+        super().__init__(f"waiting for {needed - ready} of {needed} simulations")
+        self.ready, self.needed = ready, needed
+
+
+def request_input(request: SimulationRequest) -> dict:
+    """A simulation job's input for ``request``."""
+    return {"model": request.model, "metal": request.metal, "recipe": request.recipe,
+            "parameters": request.parameters_dict()}
+
+
+class StoredSimulations:
+    """The stored results of a campaign's simulations; the missing ones are queued as jobs of ``owner``."""
+
+    def __init__(self, settings: Settings, owner: str):
+        self.settings, self.owner = settings, owner
+
+    def results(self, requests: list[SimulationRequest]) -> dict[SimulationRequest, dict]:
+        with transaction(self.settings) as session:
+            found, created = gather_simulations(session, self.settings, requests, self.owner)
+        publish(self.settings, JobKind.SIMULATION, created)
+        if len(found) < len(requests):
+            raise SimulationsPending(len(found), len(requests))
+        return found
+
+
+def gather_simulations(session: Session, settings: Settings, requests: list[SimulationRequest], owner: str
+                       ) -> tuple[dict[SimulationRequest, dict], list[str]]:
+    """Results found for ``requests``, and the ids of simulation jobs created for the missing ones.
+
+    A missing result with a live job is waited for, not queued again; one whose job failed fails the caller.
+    """
+    keys = {request: simulator(request.model, settings.extra_models).key(
+        request.metal, request.recipe, request.parameters_dict()) for request in requests}
+    stored = dict(session.execute(select(tables.Simulation.key, tables.Simulation.result)
+                                  .where(tables.Simulation.key.in_(list(keys.values())))).all())
+    found = {request: stored[key] for request, key in keys.items() if key in stored}
+    missing = {key: request for request, key in keys.items() if key not in stored}
+    if not missing:
+        return found, []
+    jobs = session.execute(select(tables.Job.simulation_key, tables.Job.status, tables.Job.error)
+                           .where(tables.Job.simulation_key.in_(list(missing)))
+                           .order_by(tables.Job.created_at)).all()
+    latest = {key: (status, error) for key, status, error in jobs}
+    created = []
+    for key, request in missing.items():
+        status, error = latest.get(key, (None, None))
+        if status == JobStatus.FAILED:
+            raise CampaignError(f"simulation {request.model} of {request.recipe} failed: {error}")
+        if status in (JobStatus.QUEUED, JobStatus.RUNNING):
+            continue
+        job = create_job(session, JobKind.SIMULATION, owner, request_input(request), simulation_key=key)
+        created.append(job.id)
+    return found, created

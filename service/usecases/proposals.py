@@ -1,0 +1,78 @@
+"""Proposals: a batch of recipes to make next, computed by a job that avoids every pending recipe."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from interlayer.surrogate.campaign import CampaignError
+
+from ..jobs.lifecycle import Claim, create_job, finish
+from ..schemas import ProposalsIn
+from ..settings import Settings
+from ..store import tables
+from ..store.db import transaction
+from ..store.vocabulary import JobKind, JobStatus
+from .campaign_physics import StoredSimulations
+from .campaigns import owned_campaign
+from .idempotency import Written, write_once
+from .recommendations import store_recommendation
+from .state import load_state
+from .views import job_view, proposal_view
+
+# Optimistic writes of a proposal batch: recomputed when another batch landed meanwhile.
+PROPOSAL_WRITE_TRIES = 5
+
+
+def request_proposals(settings: Settings, owner: str, campaign_id: str, body: ProposalsIn,
+                      idempotency_key: str | None) -> Written:
+    """A proposal job for ``body.count`` recipes (202: the job, to poll)."""
+    def write(session: Session) -> Written:
+        owned_campaign(session, owner, campaign_id)
+        job = create_job(session, JobKind.PROPOSAL, owner, {"count": body.count}, campaign_id=campaign_id)
+        return Written(202, job_view(session, job), {JobKind.PROPOSAL: [job.id]})
+    return write_once(settings, owner, idempotency_key, ["proposals", campaign_id, body.model_dump()], write)
+
+
+def list_proposals(settings: Settings, owner: str, campaign_id: str, status: str | None) -> list[dict[str, Any]]:
+    """The campaign's proposals, each ``pending`` or ``measured``, optionally only those of ``status``."""
+    with transaction(settings) as session:
+        owned_campaign(session, owner, campaign_id)
+        measured = set(session.scalars(select(tables.Measurement.proposal_id).where(
+            tables.Measurement.campaign_id == campaign_id, tables.Measurement.proposal_id.is_not(None))))
+        rows = session.scalars(select(tables.Proposal).where(tables.Proposal.campaign_id == campaign_id)
+                               .order_by(tables.Proposal.created_at, tables.Proposal.id))
+        out = [proposal_view(row, row.id in measured) for row in rows]
+        return [p for p in out if status is None or p["status"] == status]
+
+
+def propose(settings: Settings, claimed: Claim) -> None:
+    """The proposal job: fit the surrogate, ask for a batch that avoids every pending recipe, store it once.
+
+    Raises ``SimulationsPending`` while the physics it needs is still being computed.
+    """
+    count = int(claimed.input["count"])
+    for _ in range(PROPOSAL_WRITE_TRIES):
+        with transaction(settings) as session:
+            state = load_state(session, claimed.campaign_id)
+        campaign = state.build(StoredSimulations(settings, state.row.owner))
+        batch = campaign.ask(count, pending=state.pending)
+        recommendation = campaign.recommend().as_dict()
+        with transaction(settings) as session:
+            # The compare-and-bump is the campaign's write lock: a batch computed against an older
+            # set of pending proposals is recomputed, so two jobs never propose the same recipe.
+            moved = session.execute(update(tables.Campaign).where(
+                tables.Campaign.id == state.row.id, tables.Campaign.lock_version == state.row.lock_version)
+                .values(lock_version=tables.Campaign.lock_version + 1)).rowcount
+            if moved != 1:
+                continue
+            rows = [tables.Proposal(campaign_id=state.row.id, job_id=claimed.job_id, recipe=str(p.recipe),
+                                    document=p.as_dict()) for p in batch]
+            session.add_all(rows)
+            session.flush()
+            store_recommendation(session, state.row.id, state.row.data_version, recommendation)
+            finish(session, claimed, JobStatus.SUCCEEDED, result={"proposal_ids": [row.id for row in rows]})
+        return
+    raise CampaignError(f"campaign {claimed.campaign_id} kept changing; gave up after {PROPOSAL_WRITE_TRIES} tries")

@@ -1,0 +1,88 @@
+"""The recommendation: refitted by a job after every change of the measurements, stored with the data
+version it was computed from, served from the store. The API process never fits a model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from interlayer.surrogate.campaign import CampaignError
+
+from ..jobs.lifecycle import Claim, create_job, finish
+from ..jobs.queue import publish
+from ..settings import Settings
+from ..store import tables
+from ..store.db import dialect_insert, transaction
+from ..store.vocabulary import JobKind, JobStatus
+from .campaign_physics import StoredSimulations
+from .campaigns import owned_campaign
+from .state import load_state
+from .views import job_view
+
+
+def store_recommendation(session: Session, campaign_id: str, data_version: int, document: dict) -> None:
+    """Keep the recommendation of the newest data version (an older computation never overwrites a newer one).
+
+    One upsert, so two jobs storing the first recommendation of a campaign at once both succeed.
+    """
+    table = tables.Recommendation.__table__
+    insert = dialect_insert(session)(table).values(campaign_id=campaign_id, data_version=data_version,
+                                                   document=document, created_at=tables.utcnow())
+    session.execute(insert.on_conflict_do_update(
+        index_elements=[table.c.campaign_id],
+        set_={"data_version": insert.excluded.data_version, "document": insert.excluded.document,
+              "created_at": insert.excluded.created_at},
+        where=table.c.data_version <= insert.excluded.data_version))
+
+
+def refresh_recommendation(settings: Settings, claimed: Claim) -> None:
+    """The refit job: fit on the stored measurements, keep the recommendation for their data version.
+
+    Raises ``SimulationsPending`` while the physics it needs is still being computed.
+    """
+    with transaction(settings) as session:
+        state = load_state(session, claimed.campaign_id)
+    document = state.build(StoredSimulations(settings, state.row.owner)).recommend().as_dict()
+    with transaction(settings) as session:
+        store_recommendation(session, state.row.id, state.row.data_version, document)
+        finish(session, claimed, JobStatus.SUCCEEDED, result={"data_version": state.row.data_version})
+
+
+def refit_job(session: Session, campaign: tables.Campaign) -> tables.Job:
+    """A new refit job for the campaign's current data version (the caller publishes it after commit)."""
+    return create_job(session, JobKind.INGEST, campaign.owner, {"data_version": campaign.data_version},
+                      campaign_id=campaign.id)
+
+
+@dataclass
+class RecommendationAnswer:
+    """Either the stored recommendation of the current data, or the job computing it."""
+
+    document: dict[str, Any] | None = None
+    job: dict[str, Any] | None = None
+
+
+def current_recommendation(settings: Settings, owner: str, campaign_id: str) -> RecommendationAnswer:
+    """The stored recommendation if it is of the campaign's current data; else the refit job computing it
+    (the one under way, or a new one). A refit of these data that failed is an error naming why."""
+    with transaction(settings) as session:
+        campaign = owned_campaign(session, owner, campaign_id)
+        stored = session.get(tables.Recommendation, campaign_id)
+        if stored is not None and stored.data_version == campaign.data_version:
+            return RecommendationAnswer(document={"campaign_id": campaign_id, "data_version": stored.data_version,
+                                                  **stored.document})
+        refits = session.scalars(select(tables.Job).where(
+            tables.Job.campaign_id == campaign_id, tables.Job.kind == JobKind.INGEST)
+            .order_by(tables.Job.created_at.desc()).limit(20))
+        current = [job for job in refits if job.input.get("data_version") == campaign.data_version]
+        if current and current[0].status == JobStatus.FAILED:
+            raise CampaignError(f"the refit of data version {campaign.data_version} failed: {current[0].error}")
+        live = [job for job in current if not job.status.finished]
+        created = None if live else refit_job(session, campaign)
+        answer = RecommendationAnswer(job=job_view(session, live[0] if live else created))
+    if created is not None:
+        publish(settings, JobKind.INGEST, [created.id])
+    return answer

@@ -1,0 +1,69 @@
+"""A campaign's rows as the surrogate sees them: measurements, related cells, pending proposals, options."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from interlayer.models.recipe import Recipe
+from interlayer.surrogate.campaign import Campaign, CampaignError
+from interlayer.surrogate.measurement import Measurement
+from interlayer.surrogate.physics import PRIORS, PhysicsPrior
+from interlayer.surrogate.simulations import SimulationSource
+from interlayer.surrogate.space import DesignSpace
+
+from ..store import tables
+
+
+def physics_prior(name: str) -> PhysicsPrior | None:
+    if name not in PRIORS:
+        raise CampaignError(f"unknown physics {name!r}; choose one of {', '.join(PRIORS)}")
+    return PRIORS[name]
+
+
+def to_measurement(row: tables.Measurement, metal: str) -> Measurement:
+    return Measurement(Recipe.parse(row.recipe, metal=metal), row.lifetime_h, row.censored, row.overpotential_mv,
+                       row.cell_id)
+
+
+def measurements_of(session: Session, campaign_ids: Sequence[str], metal_of: dict[str, str]) -> list[Measurement]:
+    rows = session.scalars(select(tables.Measurement).where(tables.Measurement.campaign_id.in_(campaign_ids))
+                           .order_by(tables.Measurement.created_at, tables.Measurement.id))
+    return [to_measurement(row, metal_of[row.campaign_id]) for row in rows]
+
+
+@dataclass
+class CampaignState:
+    """A campaign's rows as of one read: enough to rebuild the surrogate outside any transaction."""
+
+    row: tables.Campaign
+    measurements: list[Measurement]
+    related: list[Measurement]
+    pending: list[Recipe]
+
+    def build(self, simulations: SimulationSource) -> Campaign:
+        """The surrogate's campaign, told every measurement; physics results from ``simulations``."""
+        options = self.row.options
+        campaign = Campaign(DesignSpace.from_dict(self.row.space), seed=options["seed"],
+                            physics=physics_prior(options["physics"]), related=self.related,
+                            simulations=simulations, acquisition=options["acquisition"])
+        campaign.tell(self.measurements)
+        return campaign
+
+
+def load_state(session: Session, campaign_id: str) -> CampaignState:
+    row = session.get(tables.Campaign, campaign_id)
+    if row is None:
+        raise CampaignError(f"campaign {campaign_id} does not exist")
+    related_ids = list(row.options.get("related_campaigns", []))
+    metals = dict(session.execute(select(tables.Campaign.id, tables.Campaign.metal)
+                                  .where(tables.Campaign.id.in_([campaign_id, *related_ids]))).all())
+    pending_rows = session.scalars(select(tables.Proposal.recipe).where(
+        tables.Proposal.campaign_id == campaign_id,
+        ~select(tables.Measurement.id).where(tables.Measurement.proposal_id == tables.Proposal.id).exists()))
+    return CampaignState(row, measurements_of(session, [campaign_id], metals),
+                         measurements_of(session, related_ids, metals),
+                         [Recipe.parse(recipe, metal=row.metal) for recipe in pending_rows])

@@ -1,0 +1,50 @@
+"""What a client sees of stored rows: campaigns, proposals, measurements and jobs as JSON documents."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..store import tables
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def campaign_view(row: tables.Campaign, counts: dict[str, int] | None = None) -> dict[str, Any]:
+    return {"id": row.id, "name": row.name, "metal": row.metal, "space": row.space, **row.options,
+            "data_version": row.data_version, "created_at": _iso(row.created_at), **(counts or {})}
+
+
+def proposal_view(row: tables.Proposal, measured: bool | None = None) -> dict[str, Any]:
+    status = {} if measured is None else {"status": "measured" if measured else "pending"}
+    return {"id": row.id, "campaign_id": row.campaign_id, "job_id": row.job_id, **status, **row.document,
+            "created_at": _iso(row.created_at)}
+
+
+def measurement_view(row: tables.Measurement) -> dict[str, Any]:
+    return {"id": row.id, "campaign_id": row.campaign_id, "proposal_id": row.proposal_id, "recipe": row.recipe,
+            "lifetime_h": row.lifetime_h, "censored": row.censored, "overpotential_mv": row.overpotential_mv,
+            "cell_id": row.cell_id, "condition": row.condition, "created_at": _iso(row.created_at),
+            "updated_at": _iso(row.updated_at)}
+
+
+def job_view(session: Session, job: tables.Job) -> dict[str, Any]:
+    """The job, with its simulation's result or its proposals once it has them."""
+    body = {"id": job.id, "kind": job.kind, "status": job.status, "progress": job.progress, "message": job.message,
+            "attempts": job.attempts, "error": job.error, "campaign_id": job.campaign_id, "input": job.input,
+            "result": job.result, "cancel_requested": job.cancel_requested, "created_at": _iso(job.created_at),
+            "started_at": _iso(job.started_at), "finished_at": _iso(job.finished_at)}
+    result = job.result or {}
+    if "simulation_id" in result:
+        simulation = session.get(tables.Simulation, result["simulation_id"])
+        body["simulation"] = simulation.result if simulation else None
+    if "proposal_ids" in result:
+        rows = session.scalars(select(tables.Proposal).where(tables.Proposal.id.in_(result["proposal_ids"]))
+                               .order_by(tables.Proposal.created_at, tables.Proposal.id))
+        body["proposals"] = [proposal_view(row) for row in rows]
+    return body
