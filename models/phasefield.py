@@ -484,13 +484,27 @@ def simulate_phasefield(metal: str, film: Film | None, *, overpotential_v: float
         means.append(float(surface.mean()))
         dt = min(dt_limit, dt * min(1.25, max(0.5, config.max_front_step / max(change, 1e-12))))
 
+    history = (np.asarray(times), np.asarray(amplitudes), np.asarray(means))
+    return _result(data.symbol, coupling, eta_v, config, surface0, (xi, conc, phi), history, steps, started)
+
+
+def _result(symbol: str, coupling: FilmCoupling, eta_v: float, config: PhaseFieldConfig,
+            surface0: np.ndarray, fields: tuple[np.ndarray, np.ndarray, np.ndarray],
+            history: tuple[np.ndarray, np.ndarray, np.ndarray], steps: int, started: float) -> PhaseFieldResult:
+    """The run's summary and fields; ``fields`` are (ξ, c̃, φ̃), ``history`` is (t, amplitude, mean height)."""
+    xi, conc, phi = fields
+    times, amplitudes, means = history
+    ny, nx = config.shape
+    dx = config.cell_nm
+    surface = surface_height(xi, dx)
+    mean0 = float(surface0.mean())
     depths, maps = coupling.stress_maps()
     x = (np.arange(nx) + 0.5) * dx
     centre = nx // 2
     amplitude0 = perturbation_amplitude_nm(surface0)
     stress_mpa = coupling.stress_mpa
     return PhaseFieldResult(
-        metal=data.symbol,
+        metal=symbol,
         film_thickness_nm=coupling.film.thickness_nm if coupling.film else None,
         film_modulus_gpa=coupling.film.modulus_gpa if coupling.film else None,
         overpotential_v=eta_v,
@@ -500,9 +514,9 @@ def simulate_phasefield(metal: str, film: Film | None, *, overpotential_v: float
         peak_tensile_stress_mpa=coupling.peak_tension_mpa,
         peak_compressive_stress_mpa=coupling.peak_compression_mpa,
         mean_rise_nm=float(surface.mean()) - mean0,
-        time_s=np.asarray(times),
-        amplitude_nm=np.asarray(amplitudes),
-        mean_height_nm=np.asarray(means),
+        time_s=times,
+        amplitude_nm=amplitudes,
+        mean_height_nm=means,
         x_nm=x,
         y_nm=(np.arange(ny) + 0.5) * dx,
         initial_surface_nm=surface0,
