@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 import uvicorn
+from sqlalchemy.engine import make_url
 
 from ..settings import Settings
 
@@ -27,7 +28,7 @@ def serve_command(
                        log_dir=Path(settings.database_url.removeprefix("sqlite:///")).parent
                        if settings.database_url.startswith("sqlite:///") else None)
     stack.start(api=False)
-    typer.echo(f"interlayer: database {settings.database_url}", err=True)
+    typer.echo(f"interlayer: database {make_url(settings.database_url).render_as_string(hide_password=True)}", err=True)
     typer.echo(f"interlayer: broker {stack.settings.redis_url} ({stack.broker.kind if stack.broker else 'external'}), "
                f"{workers} worker process(es); API on http://{host}:{port}", err=True)
     # Children inherit the broker URL so that `interlayer worker` elsewhere on this machine can join.

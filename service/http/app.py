@@ -8,19 +8,37 @@ from __future__ import annotations
 
 import redis
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 
 from interlayer.models.errors import InterlayerError
 
 from ..errors import Conflict, NotFound, ServiceInputError
 from ..settings import Settings
 from .deps import KeyCache
+from .limits import RequestLimits
 from .responses import error_body
 from .routes import campaigns, health, jobs, measurements, proposals, simulations
+
+# Seconds a client is asked to wait after a 503.
+RETRY_AFTER_S = 2
 
 
 async def _unprocessable(_request: Request, error: ServiceInputError) -> JSONResponse:
     return JSONResponse(status_code=422, content={"detail": error.errors} if error.errors else error_body(error.location, str(error)))
+
+
+async def _invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:
+    # Where and why, never the input itself: a refusal must not echo a large or hostile value back.
+    detail = [{"loc": list(item["loc"]), "msg": str(item["msg"])[:300], "type": item["type"]} for item in error.errors()]
+    return JSONResponse(status_code=422, content={"detail": detail})
+
+
+async def _unavailable(_request: Request, _error: OperationalError) -> JSONResponse:
+    # The database is away (restart, failover): nothing was committed, so the client may simply retry.
+    return JSONResponse(status_code=503, content={"detail": "the database is unavailable; retry shortly"},
+                        headers={"Retry-After": str(RETRY_AFTER_S)})
 
 
 async def _not_found(_request: Request, error: NotFound) -> JSONResponse:
@@ -40,10 +58,13 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.keys = KeyCache()
     app.state.broker = redis.Redis.from_url(settings.redis_url, socket_timeout=2) if settings.redis_url else None
+    app.add_middleware(RequestLimits)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(ServiceInputError, _unprocessable)
     app.add_exception_handler(NotFound, _not_found)
     app.add_exception_handler(Conflict, _conflict)
     app.add_exception_handler(InterlayerError, _bad_input)
+    app.add_exception_handler(OperationalError, _unavailable)
     for module in (health, campaigns, proposals, measurements, simulations, jobs):
         app.include_router(module.router)
     return app

@@ -3,28 +3,42 @@
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 
 from fastapi import Header, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 
 from ..settings import Settings
-from ..usecases.keys import hash_key, key_owner
+from ..store.tables import utcnow
+from ..usecases.keys import LAST_USED_RESOLUTION_S, hash_key, key_owner
 
-# Seconds an API key lookup stays cached in this process.
-KEY_CACHE_S = 30.0
+# Seconds an API key lookup stays cached in this process: a revoked key is refused everywhere within it.
+# At a lookup a second per key, a busy key costs the database one indexed read a second per API process.
+KEY_CACHE_S = 1.0
+# Digests kept (the least recently used go first): unknown keys cannot grow the cache without bound.
+KEY_CACHE_SIZE = 10_000
 
 
 class KeyCache:
-    """Owners of recently seen key digests (None: unknown key), each for KEY_CACHE_S."""
+    """Owners of recently seen key digests (None: unknown key), each for KEY_CACHE_S, at most KEY_CACHE_SIZE."""
 
     def __init__(self) -> None:
-        self._owners: dict[str, tuple[float, str | None]] = {}
+        self._owners: OrderedDict[str, tuple[float, str | None]] = OrderedDict()
+        self._recorded: dict[str, float] = {}
 
     async def owner(self, settings: Settings, digest: str) -> str | None:
+        now = time.monotonic()
         cached = self._owners.get(digest)
-        if cached is None or cached[0] < time.monotonic():
-            owner = await run_in_threadpool(key_owner, settings, digest)
-            cached = self._owners[digest] = (time.monotonic() + KEY_CACHE_S, owner)
+        if cached is None or cached[0] < now:
+            record = now - self._recorded.get(digest, -LAST_USED_RESOLUTION_S) >= LAST_USED_RESOLUTION_S
+            owner = await run_in_threadpool(key_owner, settings, digest, utcnow() if record else None)
+            if owner is not None and record:
+                self._recorded[digest] = now
+            cached = self._owners[digest] = (now + KEY_CACHE_S, owner)
+            while len(self._owners) > KEY_CACHE_SIZE:
+                evicted, _ = self._owners.popitem(last=False)
+                self._recorded.pop(evicted, None)
+        self._owners.move_to_end(digest)
         return cached[1]
 
 
@@ -48,5 +62,7 @@ async def owner_of(request: Request, authorization: str | None = Header(default=
     return owner
 
 
-def idempotency_key(idempotency_key: str | None = Header(default=None)) -> str | None:
+def idempotency_key(idempotency_key: str | None = Header(default=None, min_length=1, max_length=200,
+                                                        pattern=r"^[\x21-\x7e]+$")) -> str | None:
+    """The client's key for a repeatable write: 1-200 printable ASCII characters (the stored column's size)."""
     return idempotency_key

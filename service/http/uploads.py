@@ -89,6 +89,9 @@ async def _json_rows(request: Request) -> list[Any]:
 
 def _text(raw: bytes) -> str:
     try:
-        return raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ServiceInputError("the CSV file is not UTF-8 text", ["body", "file"]) from None
+    if "\x00" in text:
+        raise ServiceInputError("the CSV file contains NUL characters", ["body", "file"])
+    return text

@@ -6,17 +6,26 @@
 - the visibility timeout outlasts the longest task twice over, so Redis never redelivers a task
   that is still running; the reconciler (``reconcile``) covers a worker that died holding one.
 - the job row is committed before its message is published; the row, not the message, says
-  what to do, and only the attempt holding the row's claim may write results.
+  what to do, and only the attempt holding the row's claim may write results. A message the broker
+  would not take leaves its job marked unpublished, and the reconciler sends it within seconds.
 """
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 
+import redis
 from celery import Celery
+from kombu.exceptions import OperationalError as BrokerError
+from sqlalchemy import update
 
 from ..settings import Settings
+from ..store.db import transaction
+from ..store.tables import Job
 from ..store.vocabulary import JobKind
+
+log = logging.getLogger(__name__)
 
 # Seconds between a worker's liveness beacons; /readyz counts workers whose beacon is younger than 3 of these.
 BEACON_S = 2.0
@@ -68,3 +77,21 @@ def publish(settings: Settings, kind: JobKind, job_ids: list[str]) -> None:
     with app.producer_or_acquire() as producer:
         for job_id in job_ids:
             app.send_task(kind.task_name, args=[job_id], producer=producer)
+
+
+def publish_committed(settings: Settings, kind: JobKind, job_ids: list[str]) -> None:
+    """Publish jobs whose rows are committed; if the broker is away, mark them unpublished for the
+    reconciler instead of failing a request whose data is already stored."""
+    try:
+        publish(settings, kind, job_ids)
+    except (BrokerError, redis.RedisError, OSError) as error:
+        log.warning("broker unavailable (%s); %d %s job(s) left for the reconciler", type(error).__name__,
+                    len(job_ids), kind)
+        with transaction(settings) as session:
+            session.execute(update(Job).where(Job.id.in_(job_ids)).values(published_at=None))
+
+
+def broker_idle(client: redis.Redis, settings: Settings) -> bool:
+    """No message waits in the queue and none is held by a worker: a queued job then has lost its message."""
+    prefix = f"{settings.queue_prefix}:"
+    return client.llen(prefix + settings.queue) == 0 and client.hlen(prefix + "unacked") == 0

@@ -1,5 +1,7 @@
-"""The reconciler: jobs a crash left behind (running with a silent heartbeat, or queued and never
-picked up) go back on the queue. A duplicate message is harmless: the claim lets one attempt through."""
+"""The reconciler: jobs a crash or an outage left behind go (back) on the queue — running with a silent
+heartbeat; queued but never published (the broker was away); queued while the broker holds no message
+at all (a broker restart lost them); queued for long. A duplicate message is harmless: the claim lets
+one attempt through."""
 
 from __future__ import annotations
 
@@ -17,17 +19,26 @@ from .queue import publish
 log = logging.getLogger(__name__)
 
 
-def reconcile(settings: Settings, *, republish_queued_after_s: float = 600.0) -> list[str]:
-    """Re-enqueue the jobs a crash left behind; errs on re-sending. Returns their ids."""
+# Seconds a committed job may wait for its own request to publish it before the reconciler does.
+UNPUBLISHED_GRACE_S = 2.0
+# Seconds after publishing before a queued job counts as lost when the broker holds no message.
+LOST_AFTER_S = 5.0
+
+
+def reconcile(settings: Settings, *, broker_idle: bool = False, republish_queued_after_s: float = 600.0) -> list[str]:
+    """Re-enqueue the jobs left behind (``broker_idle``: the broker holds no message); errs on re-sending.
+    Returns their ids."""
     now = utcnow()
     stale_before = now - timedelta(seconds=settings.orphan_after_s)
-    queued_before = now - timedelta(seconds=republish_queued_after_s)
+    queued_before = now - timedelta(seconds=LOST_AFTER_S if broker_idle else republish_queued_after_s)
+    queued = Job.status == JobStatus.QUEUED
     by_kind: dict[JobKind, list[str]] = {}
     with transaction(settings) as session:
         orphans = session.execute(
             select(Job.id, Job.kind).where(or_(
                 (Job.status == JobStatus.RUNNING) & or_(Job.heartbeat_at.is_(None), Job.heartbeat_at < stale_before),
-                (Job.status == JobStatus.QUEUED) & (Job.published_at < queued_before),
+                queued & Job.published_at.is_(None) & (Job.created_at < now - timedelta(seconds=UNPUBLISHED_GRACE_S)),
+                queued & (Job.published_at < queued_before),
             )).with_for_update(skip_locked=True)).all()
         for job_id, kind in orphans:
             by_kind.setdefault(kind, []).append(job_id)
@@ -35,6 +46,6 @@ def reconcile(settings: Settings, *, republish_queued_after_s: float = 600.0) ->
             session.execute(update(Job).where(Job.id.in_([j for j, _ in orphans]))
                             .values(status=JobStatus.QUEUED, claim=None, published_at=now, message="re-enqueued"))
     for kind, job_ids in by_kind.items():
-        log.warning("re-enqueueing %d %s job(s) left by a crash", len(job_ids), kind)
+        log.warning("re-enqueueing %d %s job(s) left by a crash or an outage", len(job_ids), kind)
         publish(settings, kind, job_ids)
     return [job_id for job_ids in by_kind.values() for job_id in job_ids]

@@ -37,7 +37,7 @@ def _create_engine(url: str, asynchronous_commit: bool) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
+        engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False}, hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):
@@ -52,7 +52,8 @@ def _create_engine(url: str, asynchronous_commit: bool) -> Engine:
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     # No pre-ping (a round trip per checkout): a dropped connection fails one transaction, which is retried or reconciled.
-    engine = create_engine(url, pool_size=10, max_overflow=20, pool_recycle=1800)
+    # hide_parameters: an error's log line names the statement, never the values (keys' digests, cell data).
+    engine = create_engine(url, pool_size=10, max_overflow=20, pool_recycle=1800, hide_parameters=True)
     if asynchronous_commit and engine.dialect.name == "postgresql":
         @event.listens_for(engine, "connect")
         def _asynchronous_commit(dbapi_connection, _record):

@@ -10,7 +10,20 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Enum, Float, ForeignKey, Index, Integer, String, Text, TypeDecorator
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -79,6 +92,9 @@ class ApiKey(Base):
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(Timestamp, nullable=True)
+    # Updated at most once a minute per key and API process (usecases/keys.py).
+    last_used_at: Mapped[datetime | None] = mapped_column(Timestamp, nullable=True)
+    expires_at: Mapped[datetime | None] = mapped_column(Timestamp, nullable=True)
 
 
 class Campaign(Base):
@@ -120,6 +136,9 @@ class Measurement(Base):
     condition: Mapped[dict | None] = mapped_column(Document, nullable=True)
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+    # A cell has one row; its reports update it (NULL cell ids are distinct: anonymous cells).
+    __table_args__ = (UniqueConstraint("campaign_id", "cell_id", name="uq_measurements_campaign_cell"),)
 
 
 class Simulation(Base):

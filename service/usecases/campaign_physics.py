@@ -14,7 +14,7 @@ from interlayer.surrogate.campaign import CampaignError
 from interlayer.surrogate.physics import SimulationRequest
 
 from ..jobs.lifecycle import create_job
-from ..jobs.queue import publish
+from ..jobs.queue import publish_committed
 from ..settings import Settings
 from ..store import tables
 from ..store.db import transaction
@@ -45,7 +45,7 @@ class StoredSimulations:
     def results(self, requests: list[SimulationRequest]) -> dict[SimulationRequest, dict]:
         with transaction(self.settings) as session:
             found, created = gather_simulations(session, self.settings, requests, self.owner)
-        publish(self.settings, JobKind.SIMULATION, created)
+        publish_committed(self.settings, JobKind.SIMULATION, created)
         if len(found) < len(requests):
             raise SimulationsPending(len(found), len(requests))
         return found

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..errors import Conflict
-from ..jobs.queue import publish
+from ..jobs.queue import publish_committed
 from ..settings import Settings
 from ..store import tables
 from ..store.db import transaction
@@ -51,6 +51,6 @@ def write_once(settings: Settings, owner: str, key: str | None, fingerprint: Any
         except IntegrityError:
             continue  # the same key committed concurrently: replay it
         for kind, job_ids in written.publish.items():
-            publish(settings, kind, job_ids)
+            publish_committed(settings, kind, job_ids)
         return written
     raise Conflict(f"Idempotency-Key {key!r} is being used concurrently")

@@ -3,13 +3,18 @@ running cell's newer report; each change bumps the data version and queues a ref
 
 Every row is checked (recipe, lifetime, design space, the cell's earlier reports) before any is
 written; the first bad row is reported by row number and field, and the campaign is left unchanged.
+
+Concurrent writers of one campaign take turns: each write's first statement bumps the campaign's
+data version, which locks the campaign row (the database, on SQLite) until it commits. So a cell's
+earlier reports are read after every earlier write has committed, a cell keeps one row (also a unique
+constraint) whose hours only rise, and the data version counts the acknowledged changes exactly.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from interlayer.models.errors import InterlayerError
@@ -18,7 +23,7 @@ from interlayer.surrogate.measurement import Measurement, merge_reports
 from interlayer.surrogate.space import DesignSpace
 
 from ..errors import NotFound, ServiceInputError
-from ..jobs.queue import publish
+from ..jobs.queue import publish_committed
 from ..schemas import MeasurementIn, MeasurementPatch
 from ..settings import Settings
 from ..store import tables
@@ -89,38 +94,48 @@ def _store(session: Session, campaign: tables.Campaign, rows: list[MeasurementIn
         existing.lifetime_h, existing.censored = float(measurement.lifetime_h), measurement.censored
         existing.overpotential_mv, existing.condition, existing.updated_at = measurement.overpotential_mv, condition, now
         written.append(existing)
-    campaign.data_version += 1
     session.flush()
     return written
 
 
-def _patch(session: Session, campaign: tables.Campaign, row: tables.Measurement, update: MeasurementPatch) -> tables.Measurement:
+def _patch(session: Session, campaign: tables.Campaign, row: tables.Measurement, newer: MeasurementPatch) -> tables.Measurement:
     """A running cell's newer report: hours may only rise, and a finished cell takes none."""
     previous = to_measurement(row, campaign.metal)
     cell = row.cell_id or row.id
     try:
-        report = Measurement(previous.recipe, update.lifetime_h, update.censored,
-                             update.overpotential_mv if update.overpotential_mv is not None else previous.overpotential_mv, cell)
+        report = Measurement(previous.recipe, newer.lifetime_h, newer.censored,
+                             newer.overpotential_mv if newer.overpotential_mv is not None else previous.overpotential_mv, cell)
         merge_reports([Measurement(previous.recipe, previous.lifetime_h, previous.censored, None, cell)], [report])
     except InterlayerError as error:
         raise ServiceInputError(str(error), ["body", "lifetime_h"]) from None
     row.lifetime_h, row.censored, row.overpotential_mv = float(report.lifetime_h), report.censored, report.overpotential_mv
     row.updated_at = tables.utcnow()
-    campaign.data_version += 1
     session.flush()
     return row
+
+
+def _locked_campaign(session: Session, owner: str, campaign_id: str) -> tables.Campaign:
+    """The campaign with its data version bumped by this transaction's first write, which holds the campaign's
+    write lock until commit (a refused write rolls the bump back)."""
+    bumped = session.execute(update(tables.Campaign)
+                             .where(tables.Campaign.id == campaign_id, tables.Campaign.owner == owner)
+                             .values(data_version=tables.Campaign.data_version + 1)
+                             .returning(tables.Campaign.id)).scalar_one_or_none()
+    if bumped is None:
+        raise NotFound(f"campaign {campaign_id} not found")
+    return session.get(tables.Campaign, campaign_id, populate_existing=True)
 
 
 def add_measurements(settings: Settings, owner: str, campaign_id: str, rows: list[MeasurementIn], prefix: list,
                      idempotency_key: str | None) -> dict[str, Any]:
     """Store the rows (``prefix`` locates them in the request for errors) and queue a refit."""
     def write(session: Session) -> Written:
-        campaign = owned_campaign(session, owner, campaign_id)
+        campaign = _locked_campaign(session, owner, campaign_id)
         stored = _store(session, campaign, rows, prefix)
-        job = refit_job(session, campaign)
+        job, created = refit_job(session, campaign)
         body = {"measurements": [measurement_view(row) for row in stored], "data_version": campaign.data_version,
                 "job": job_view(session, job)}
-        return Written(201, body, {JobKind.INGEST: [job.id]})
+        return Written(201, body, {JobKind.INGEST: [job.id] if created else []})
     fingerprint = ["measurements", campaign_id, [row.model_dump() for row in rows]]
     return write_once(settings, owner, idempotency_key, fingerprint, write).body
 
@@ -134,15 +149,16 @@ def list_measurements(settings: Settings, owner: str, campaign_id: str) -> list[
 
 
 def update_measurement(settings: Settings, owner: str, campaign_id: str, measurement_id: str,
-                       update: MeasurementPatch) -> dict[str, Any]:
+                       newer: MeasurementPatch) -> dict[str, Any]:
     """A running cell's newer report (hours only rise); queues a refit."""
     with transaction(settings) as session:
-        campaign = owned_campaign(session, owner, campaign_id)
+        campaign = _locked_campaign(session, owner, campaign_id)
         row = session.get(tables.Measurement, measurement_id)
         if row is None or row.campaign_id != campaign_id:
             raise NotFound(f"measurement {measurement_id} not found")
-        _patch(session, campaign, row, update)
-        job = refit_job(session, campaign)
+        _patch(session, campaign, row, newer)
+        job, created = refit_job(session, campaign)
         out = measurement_view(row) | {"data_version": campaign.data_version, "job_id": job.id}
-    publish(settings, JobKind.INGEST, [job.id])
+    if created:
+        publish_committed(settings, JobKind.INGEST, [job.id])
     return out

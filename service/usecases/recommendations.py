@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from interlayer.surrogate.campaign import CampaignError
 
 from ..jobs.lifecycle import Claim, create_job, finish
-from ..jobs.queue import publish
+from ..jobs.queue import publish_committed
 from ..settings import Settings
 from ..store import tables
 from ..store.db import dialect_insert, transaction
@@ -51,10 +51,19 @@ def refresh_recommendation(settings: Settings, claimed: Claim) -> None:
         finish(session, claimed, JobStatus.SUCCEEDED, result={"data_version": state.row.data_version})
 
 
-def refit_job(session: Session, campaign: tables.Campaign) -> tables.Job:
-    """A new refit job for the campaign's current data version (the caller publishes it after commit)."""
+def refit_job(session: Session, campaign: tables.Campaign) -> tuple[tables.Job, bool]:
+    """The refit of the campaign's current data version and whether it is new (the caller publishes a new
+    one after commit). Refits coalesce: a refit still waiting in the queue is moved to the current version
+    (it reads the data when it runs), so a burst of writes costs one fit, not one per write."""
+    # The row lock holds a worker's claim of the waiting job back until this transaction commits.
+    waiting = session.scalars(select(tables.Job).where(
+        tables.Job.campaign_id == campaign.id, tables.Job.kind == JobKind.INGEST, tables.Job.status == JobStatus.QUEUED)
+        .order_by(tables.Job.created_at.desc()).limit(1).with_for_update()).first()
+    if waiting is not None:
+        waiting.input = {"data_version": campaign.data_version}
+        return waiting, False
     return create_job(session, JobKind.INGEST, campaign.owner, {"data_version": campaign.data_version},
-                      campaign_id=campaign.id)
+                      campaign_id=campaign.id), True
 
 
 @dataclass
@@ -67,22 +76,28 @@ class RecommendationAnswer:
 
 def current_recommendation(settings: Settings, owner: str, campaign_id: str) -> RecommendationAnswer:
     """The stored recommendation if it is of the campaign's current data; else the refit job computing it
-    (the one under way, or a new one). A refit of these data that failed is an error naming why."""
+    (the one under way, or a new one). If the refit of these data failed, the last good recommendation
+    with the reason (``refit_error``), or, with none stored, an error naming why."""
     with transaction(settings) as session:
         campaign = owned_campaign(session, owner, campaign_id)
         stored = session.get(tables.Recommendation, campaign_id)
+        document = None if stored is None else {"campaign_id": campaign_id, "data_version": stored.data_version,
+                                                **stored.document}
         if stored is not None and stored.data_version == campaign.data_version:
-            return RecommendationAnswer(document={"campaign_id": campaign_id, "data_version": stored.data_version,
-                                                  **stored.document})
+            return RecommendationAnswer(document=document)
         refits = session.scalars(select(tables.Job).where(
             tables.Job.campaign_id == campaign_id, tables.Job.kind == JobKind.INGEST)
             .order_by(tables.Job.created_at.desc()).limit(20))
         current = [job for job in refits if job.input.get("data_version") == campaign.data_version]
         if current and current[0].status == JobStatus.FAILED:
-            raise CampaignError(f"the refit of data version {campaign.data_version} failed: {current[0].error}")
+            reason = f"the refit of data version {campaign.data_version} failed: {current[0].error}"
+            if document is None:
+                raise CampaignError(reason)
+            return RecommendationAnswer(document=document | {"current_data_version": campaign.data_version,
+                                                             "refit_error": reason})
         live = [job for job in current if not job.status.finished]
-        created = None if live else refit_job(session, campaign)
-        answer = RecommendationAnswer(job=job_view(session, live[0] if live else created))
-    if created is not None:
-        publish(settings, JobKind.INGEST, [created.id])
+        job, created = (live[0], False) if live else refit_job(session, campaign)
+        answer = RecommendationAnswer(job=job_view(session, job))
+    if created:
+        publish_committed(settings, JobKind.INGEST, [job.id])
     return answer

@@ -14,7 +14,7 @@ import threading
 import redis
 from celery import signals
 
-from ..jobs.queue import BEACON_S, beacon_key, celery_app
+from ..jobs.queue import BEACON_S, beacon_key, broker_idle, celery_app
 from ..jobs.reconcile import reconcile
 from ..settings import Settings
 from ..store.db import migrate
@@ -28,9 +28,9 @@ def _beacon_loop(settings: Settings, name: str, stop: threading.Event) -> None:
     while True:
         try:
             client.set(beacon_key(settings, name), settings.queue, ex=int(3 * BEACON_S) + 1)
-            # One reconciler per interval across all workers.
-            if client.set(f"{settings.queue_prefix}:reconciler", name, nx=True, ex=max(1, int(settings.orphan_after_s))):
-                reconcile(settings)
+            # One reconciler per beacon interval across all workers: an outage's jobs move within seconds.
+            if client.set(f"{settings.queue_prefix}:reconciler", name, nx=True, ex=max(1, int(BEACON_S))):
+                reconcile(settings, broker_idle=broker_idle(client, settings))
         except Exception:
             log.exception("worker beacon/reconciler pass failed")
         if stop.wait(BEACON_S):

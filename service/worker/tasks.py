@@ -10,9 +10,11 @@ from collections.abc import Callable
 
 from celery import Celery, Task
 from sqlalchemy import update
+from sqlalchemy.exc import OperationalError
 
 from interlayer.models.errors import InterlayerError
 
+from ..jobs.heartbeat import Heartbeat
 from ..jobs.lifecycle import Claim, ClaimLost, claim, finish_now
 from ..settings import Settings
 from ..store.db import transaction
@@ -27,6 +29,8 @@ log = logging.getLogger(__name__)
 
 # Seconds between checks of a campaign job waiting for its simulations.
 WAIT_POLL_S = 0.5
+# Seconds before a claim that met a database outage is tried again.
+CLAIM_RETRY_S = 1.0
 # A campaign job's longest fit (seconds): the soft limit raises inside the job, the hard one kills it.
 CAMPAIGN_SOFT_LIMIT_S, CAMPAIGN_LIMIT_S = 300, 360
 
@@ -35,7 +39,9 @@ def _run_campaign_job(settings: Settings, claimed: Claim, use_case: Callable[[Se
     """Run a campaign job's use case; False while its simulations are pending. Bad input fails the job
     with its message instead of retrying."""
     try:
-        use_case(settings, claimed)
+        # A fit can outlast the orphan timeout (4 heartbeats): beat, so the reconciler leaves it alone.
+        with Heartbeat(settings, claimed):
+            use_case(settings, claimed)
     except SimulationsPending as pending:
         with transaction(settings) as session:
             session.execute(update(Job).where(Job.id == claimed.job_id, Job.claim == claimed.token).values(
@@ -53,14 +59,23 @@ def _run_campaign_job(settings: Settings, claimed: Claim, use_case: Callable[[Se
 
 def register_tasks(app: Celery, settings: Settings) -> None:
     """Bind the three job kinds to ``app``; the tasks use ``settings``."""
-    @app.task(name=JobKind.SIMULATION.task_name)
-    def simulation_task(job_id: str) -> None:
-        claimed = claim(settings, job_id)
+    def claim_or_retry(task: Task, job_id: str, token: str | None = None) -> Claim | None:
+        try:
+            return claim(settings, job_id, token)
+        except OperationalError:
+            # The database is away (a restart leaves dead pooled connections, which this error discards):
+            # the message comes back later instead of being acknowledged with its job never claimed.
+            log.warning("job %s: database unavailable at claim; retrying in %.0f s", job_id, CLAIM_RETRY_S)
+            raise task.retry(args=[job_id, token], countdown=CLAIM_RETRY_S) from None
+
+    @app.task(name=JobKind.SIMULATION.task_name, bind=True, max_retries=None)
+    def simulation_task(self: Task, job_id: str, token: str | None = None) -> None:
+        claimed = claim_or_retry(self, job_id)
         if claimed is not None:
             run_simulation_job(settings, claimed)
 
     def come_back_when_done(task: Task, job_id: str, token: str | None, use_case) -> None:
-        claimed = claim(settings, job_id, token)
+        claimed = claim_or_retry(task, job_id, token)
         if claimed is not None and not _run_campaign_job(settings, claimed, use_case):
             # The simulations it needs are queued as jobs of their own: come back later instead of
             # holding this worker slot (with prefetch 1 and one worker, waiting here would deadlock).

@@ -1,0 +1,181 @@
+"""Hostile input, concurrent writers and key revocation against the live service (PostgreSQL, Redis, workers).
+
+Each hostile request must answer 4xx naming where and why, and leave what is stored unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+import threading
+import time
+import uuid
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from interlayer.service.stack import child_environment, free_port, stop_process
+from interlayer.service.store import tables
+from interlayer.service.store.db import transaction
+from interlayer.service.usecases.keys import create_key, list_keys, revoke_key
+
+RECIPES = ["(2ALD-2MLD)25", "(1ALD-1MLD)10", "(3ALD-1MLD)12", "(1ALD-3MLD)8"]
+
+
+def stored_counts(settings, campaign_id: str) -> tuple[int, int, int]:
+    """(campaigns, measurements of the campaign, its data version)."""
+    with transaction(settings) as session:
+        campaigns = session.scalar(select(func.count()).select_from(tables.Campaign))
+        cells = session.scalar(select(func.count()).where(tables.Measurement.campaign_id == campaign_id))
+        version = session.get(tables.Campaign, campaign_id).data_version
+    return campaigns, cells, version
+
+
+@pytest.fixture()
+def api(pg_stack, pg_client):
+    """(httpx client with the key, a Li campaign id)."""
+    campaign = pg_client.create_campaign("hostile", "Li", space={"max_ald_cycles": 4, "max_mld_cycles": 4,
+                                                                 "max_supercycles": 40})
+    with httpx.Client(base_url=pg_stack.api.url, headers=dict(pg_client.http.headers), timeout=60) as http:
+        yield http, campaign["id"]
+
+
+def hostile_requests(campaign_id: str) -> list[tuple[str, str, dict, int, list]]:
+    """(method, path, httpx arguments, expected status, expected start of the error's location)."""
+    measurements = f"/v1/campaigns/{campaign_id}/measurements"
+    json_headers = {"Content-Type": "application/json"}
+    deep = "[" * 1200 + "]" * 1200
+    return [
+        ("POST", measurements, {"content": b'[{"recipe": "(2ALD-2MLD)25", "lifetime_h": 5\xff}]', "headers": json_headers},
+         400, ["body"]),
+        ("POST", "/v1/campaigns", {"content": json.dumps({"name": "a\u0000b", "metal": "Li"}), "headers": json_headers},
+         422, ["body", "name"]),
+        ("POST", "/v1/campaigns", {"content": '{"name": "a\\ud800b", "metal": "Li"}', "headers": json_headers},
+         422, ["body", "name"]),
+        ("POST", "/v1/campaigns", {"content": '{"name": "x", "metal": "Li", "space": {"max_thickness_nm": NaN}}',
+                                   "headers": json_headers}, 422, ["body"]),
+        ("POST", "/v1/simulations", {"content": '{"model": "czm", "metal": "Li", "recipe": "(1ALD-1MLD)5", '
+                                                '"parameters": {"load_steps": 1e999}}', "headers": json_headers},
+         422, ["body"]),
+        ("POST", "/v1/simulations", {"content": '{"model": "czm", "metal": "Li", "recipe": "(1ALD-1MLD)5", '
+                                                '"parameters": {"load_steps": -Infinity}}', "headers": json_headers},
+         422, ["body"]),
+        ("POST", measurements, {"content": deep, "headers": json_headers}, 422, ["body"]),
+        ("POST", measurements, {"json": [{"recipe": "(2ALD-2MLD)25", "lifetime_h": 10}],
+                                "headers": {"Idempotency-Key": "k" * 201}}, 422, ["header", "idempotency-key"]),
+        ("POST", measurements, {"content": "recipe,lifetime_h\n(2ALD-2MLD)25,1\x000\n",
+                                "headers": {"Content-Type": "text/csv"}}, 422, ["body", "file"]),
+        ("POST", measurements, {"json": [{"recipe": "(2ALD-2MLD)25", "lifetime_h": -3}]}, 422, ["body", 1, "lifetime_h"]),
+        ("POST", measurements, {"json": [{"recipe": "Xx@(2ALD-2MLD)25", "lifetime_h": 3}]}, 422, ["body", 1]),
+        ("GET", f"/v1/campaigns/{campaign_id}%00", {}, 422, ["path"]),
+    ]
+
+
+def test_hostile_input_is_refused_with_where_and_why_and_stores_nothing(pg_stack, api):
+    http, campaign_id = api
+    before = stored_counts(pg_stack.settings, campaign_id)
+    for method, path, arguments, status, location in hostile_requests(campaign_id):
+        response = http.request(method, path, **arguments)
+        assert response.status_code == status, (path, arguments, response.text)
+        detail = response.json()["detail"]
+        assert detail[0]["loc"][:len(location)] == location, (arguments, detail)
+        assert detail[0]["msg"]
+    assert stored_counts(pg_stack.settings, campaign_id) == before
+
+
+def test_large_bodies_are_refused_before_parsing_and_refusals_never_echo_input(pg_stack, api):
+    http, campaign_id = api
+    before = stored_counts(pg_stack.settings, campaign_id)
+    huge = b'{"name": "' + b"x" * 50_000_000 + b'", "metal": "Li"}'
+    response = http.post("/v1/campaigns", content=huge, headers={"Content-Type": "application/json"})
+    assert response.status_code == 413 and "limit" in response.json()["detail"][0]["msg"]
+    # under the size limit but over the field's: the refusal is short, whatever the input's size
+    response = http.post("/v1/campaigns", json={"name": "y" * 1_500_000, "metal": "Li"})
+    assert response.status_code == 422 and len(response.content) < 1_000
+    assert stored_counts(pg_stack.settings, campaign_id) == before
+
+
+def _report_cells(http: httpx.Client, campaign_id: str, seed: int, acknowledged: dict, changes: dict) -> None:
+    """One lab PC: new cells, repeated reports of shared running cells (in any order), retries with a key."""
+    rng = random.Random(seed)
+    for step in range(12):
+        cell = f"shared-{rng.randrange(4)}"
+        hours = round(rng.uniform(1, 400), 3)
+        rows = [{"recipe": RECIPES[int(cell[-1])], "lifetime_h": hours, "censored": True, "cell_id": cell}]
+        if step % 4 == 0:
+            rows.append({"recipe": rng.choice(RECIPES), "lifetime_h": 300 + step, "cell_id": f"own-{seed}-{step}"})
+        key = f"pc{seed}-{step}"
+        for _ in range(1 + (step % 3 == 0)):  # some requests are retried with the same key
+            response = http.post(f"/v1/campaigns/{campaign_id}/measurements", json=rows, headers={"Idempotency-Key": key})
+            assert response.status_code in (201, 422), response.text
+            if response.status_code == 201:
+                assert changes.setdefault(key, response.json()["data_version"]) == response.json()["data_version"]
+                for row in rows:
+                    acknowledged.setdefault(row["cell_id"], []).append(row["lifetime_h"])
+
+
+def test_concurrent_writers_keep_one_row_per_cell_at_its_highest_hours(pg_stack, api):
+    http, campaign_id = api
+    acknowledged: dict[str, list[float]] = {}
+    changes: dict[str, int] = {}  # Idempotency-Key -> the data version its change made
+    writers = [threading.Thread(target=_report_cells, args=(http, campaign_id, seed, acknowledged, changes))
+               for seed in range(8)]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join()
+    with transaction(pg_stack.settings) as session:
+        rows = session.scalars(select(tables.Measurement).where(tables.Measurement.campaign_id == campaign_id)).all()
+        version = session.get(tables.Campaign, campaign_id).data_version
+    stored = {row.cell_id: row.lifetime_h for row in rows}
+    assert len(rows) == len(stored) == len(acknowledged)
+    assert stored == {cell: max(hours) for cell, hours in acknowledged.items()}
+    # every acknowledged change moved the version by one (a replay answers the first response)
+    assert sorted(changes.values()) == list(range(1, version + 1))
+    # refits coalesce: far fewer refit jobs than writes, and the recommendation catches up with the data
+    with transaction(pg_stack.settings) as session:
+        refits = session.scalar(select(func.count()).where(tables.Job.campaign_id == campaign_id,
+                                                           tables.Job.kind == "ingest"))
+    assert refits < version
+    deadline = time.monotonic() + 60
+    while True:
+        response = http.get(f"/v1/campaigns/{campaign_id}/recommendation")
+        if response.status_code == 200 and response.json()["data_version"] == version:
+            break
+        assert time.monotonic() < deadline, response.text
+        time.sleep(0.5)
+
+
+def test_a_revoked_key_is_refused_by_every_api_process_within_a_second(pg_stack, tmp_path):
+    owner = f"revoke-{uuid.uuid4().hex[:6]}"
+    secret = create_key(pg_stack.settings, owner)
+    port = free_port()
+    second = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "interlayer.service.http.app:app_from_environment",
+                               "--port", str(port), "--log-level", "warning"],
+                              env=child_environment(pg_stack.settings) | {"PATH": os.environ["PATH"]},
+                              stdout=subprocess.DEVNULL, stderr=open(tmp_path / "api.log", "w"))
+    urls = [pg_stack.api.url, f"http://127.0.0.1:{port}"]
+    headers = {"Authorization": f"Bearer {secret}"}
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if all(httpx.get(f"{url}/v1/campaigns", headers=headers).status_code == 200 for url in urls):
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, (tmp_path / "api.log").read_text()
+            time.sleep(0.2)
+        (key,) = [key for key in list_keys(pg_stack.settings) if key["owner"] == owner]
+        assert key["last_used_at"] is not None and key["revoked_at"] is None
+        key_id = key["id"]
+        revoke_key(pg_stack.settings, key_id)
+        time.sleep(1.05)
+        assert [httpx.get(f"{url}/v1/campaigns", headers=headers).status_code for url in urls] == [401, 401]
+    finally:
+        stop_process(second)
+    assert secret not in (tmp_path / "api.log").read_text()
