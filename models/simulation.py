@@ -16,6 +16,7 @@ from typing import Any
 
 from .errors import SimulationInputError
 from .film import Film
+from .parameters import check_parameters
 from .recipe import Recipe
 
 Progress = Callable[[float], None] | None
@@ -80,6 +81,7 @@ def run_simulation(model: str, metal: str, recipe: str, parameters: Mapping[str,
     (``fidelity`` for czm, ``overpotential_v`` for phasefield).
     """
     entry = _model(model)
+    check_parameters(model, parameters or {})
     module = import_module(entry.module)
     parsed = Recipe.parse(recipe, metal=metal)
     options = dict(parameters or {})

@@ -12,19 +12,22 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from interlayer.surrogate.acquisition import ACQUISITIONS
 from interlayer.surrogate.physics import PRIORS
 
+# The widest design space a campaign may declare; simulations outside it are refused too.
+MAX_UNIT_CYCLES, MAX_SUPERCYCLES = 100, 1000
+
 
 class SpaceIn(BaseModel):
     """The design space (the metal comes from the campaign)."""
 
     model_config = ConfigDict(extra="forbid")
-    max_ald_cycles: int = Field(default=10, ge=0, le=100)
-    max_mld_cycles: int = Field(default=10, ge=0, le=100)
-    max_supercycles: int = Field(default=100, ge=1, le=1000)
+    max_ald_cycles: int = Field(default=10, ge=0, le=MAX_UNIT_CYCLES)
+    max_mld_cycles: int = Field(default=10, ge=0, le=MAX_UNIT_CYCLES)
+    max_supercycles: int = Field(default=100, ge=1, le=MAX_SUPERCYCLES)
     max_thickness_nm: float = Field(default=40.0, gt=0, allow_inf_nan=False)
     min_thickness_nm: float = Field(default=0.0, ge=0, allow_inf_nan=False)
     symmetric_only: bool = False
-    min_ald_cycles: int = Field(default=1, ge=0, le=100)
-    min_mld_cycles: int = Field(default=1, ge=0, le=100)
+    min_ald_cycles: int = Field(default=1, ge=0, le=MAX_UNIT_CYCLES)
+    min_mld_cycles: int = Field(default=1, ge=0, le=MAX_UNIT_CYCLES)
 
 
 class Condition(BaseModel):

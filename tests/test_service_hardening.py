@@ -72,12 +72,24 @@ def hostile_requests(campaign_id: str) -> list[tuple[str, str, dict, int, list]]
         ("POST", measurements, {"json": [{"recipe": "(2ALD-2MLD)25", "lifetime_h": -3}]}, 422, ["body", 1, "lifetime_h"]),
         ("POST", measurements, {"json": [{"recipe": "Xx@(2ALD-2MLD)25", "lifetime_h": 3}]}, 422, ["body", 1]),
         ("GET", f"/v1/campaigns/{campaign_id}%00", {}, 422, ["path"]),
+        ("POST", "/v1/simulations", {"json": {"model": "czm", "metal": "Li", "recipe": "(1ALD-1MLD)5",
+                                              "parameters": {"elements_per_cohesive_zone": 200000}}},
+         422, ["body", "parameters", "elements_per_cohesive_zone"]),
+        ("POST", "/v1/simulations", {"json": {"model": "czm", "metal": "Li", "recipe": "(1ALD-1MLD)5",
+                                              "parameters": {"mesh": [1, 2]}}}, 422, ["body", "parameters", "mesh"]),
+        ("POST", "/v1/simulations", {"json": {"model": "phasefield", "metal": "Na", "recipe": "(1ALD-1MLD)5",
+                                              "parameters": {"overpotential_v": "low"}}},
+         422, ["body", "parameters", "overpotential_v"]),
+        ("POST", "/v1/simulations", {"json": {"model": "czm", "metal": "Li", "recipe": "(1ALD-1MLD)5000"}},
+         422, ["body", "recipe"]),
     ]
 
 
 def test_hostile_input_is_refused_with_where_and_why_and_stores_nothing(pg_stack, api):
     http, campaign_id = api
     before = stored_counts(pg_stack.settings, campaign_id)
+    with transaction(pg_stack.settings) as session:
+        jobs_before = session.scalar(select(func.count()).select_from(tables.Job))
     for method, path, arguments, status, location in hostile_requests(campaign_id):
         response = http.request(method, path, **arguments)
         assert response.status_code == status, (path, arguments, response.text)
@@ -85,6 +97,8 @@ def test_hostile_input_is_refused_with_where_and_why_and_stores_nothing(pg_stack
         assert detail[0]["loc"][:len(location)] == location, (arguments, detail)
         assert detail[0]["msg"]
     assert stored_counts(pg_stack.settings, campaign_id) == before
+    with transaction(pg_stack.settings) as session:
+        assert session.scalar(select(func.count()).select_from(tables.Job)) == jobs_before
 
 
 def test_large_bodies_are_refused_before_parsing_and_refusals_never_echo_input(pg_stack, api):

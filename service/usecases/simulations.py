@@ -11,12 +11,13 @@ from sqlalchemy.orm import Session
 
 from interlayer.models.electrochem import metal as lookup_metal
 from interlayer.models.errors import InterlayerError
+from interlayer.models.parameters import PARAMETERS, ParameterError, check_parameters
 from interlayer.models.recipe import Recipe
 
 from ..errors import ServiceInputError
 from ..jobs.heartbeat import Heartbeat
 from ..jobs.lifecycle import Claim, ClaimLost, create_job, finish, finish_now
-from ..schemas import SimulationIn
+from ..schemas import MAX_SUPERCYCLES, MAX_UNIT_CYCLES, SimulationIn
 from ..settings import Settings
 from ..store.db import dialect_insert, single_statements, transaction
 from ..store.tables import Job, Simulation, new_id, utcnow
@@ -38,9 +39,19 @@ def simulation_input(settings: Settings, body: SimulationIn, location: list) -> 
     except InterlayerError as error:
         raise ServiceInputError(str(error), [*location, "metal"]) from None
     try:
-        recipe = str(Recipe.parse(body.recipe, metal=body.metal))
+        parsed = Recipe.parse(body.recipe, metal=body.metal)
     except InterlayerError as error:
         raise ServiceInputError(str(error), [*location, "recipe"]) from None
+    if max(parsed.ald_cycles, parsed.mld_cycles) > MAX_UNIT_CYCLES or parsed.supercycles > MAX_SUPERCYCLES:
+        raise ServiceInputError(f"{parsed} lies outside any design space a campaign may have (at most "
+                                f"{MAX_UNIT_CYCLES} cycles of each kind per unit, {MAX_SUPERCYCLES} supercycles)",
+                                [*location, "recipe"])
+    recipe = str(parsed)
+    if body.model in PARAMETERS:
+        try:
+            check_parameters(body.model, body.parameters)
+        except ParameterError as error:
+            raise ServiceInputError(str(error), [*location, "parameters", error.name]) from None
     try:
         key = simulator(body.model, settings.extra_models).key(body.metal, recipe, body.parameters)
     except (TypeError, ValueError) as error:
