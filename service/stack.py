@@ -169,11 +169,17 @@ class LocalStack:
                 raise RuntimeError("no worker became ready")
             time.sleep(0.1)
 
-    def stop(self) -> None:
+    def stop(self, timeout_s: float = 8.0) -> None:
+        """Stop the API, then the workers together (a warm shutdown finishes a running job; one still running
+        after ``timeout_s`` is killed and the reconciler re-queues its job), then the broker."""
         if self.api is not None:
             self.api.stop()
         for process in self.worker_processes:
-            stop_process(process)
+            if process.poll() is None:
+                process.terminate()
+        deadline = time.monotonic() + timeout_s
+        for process in self.worker_processes:
+            stop_process(process, max(0.1, deadline - time.monotonic()))
         if self.broker is not None:
             self.broker.stop()
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 import typer
 import uvicorn
 from sqlalchemy.engine import make_url
 
-from ..settings import Settings
+from ..settings import Settings, default_data_dir
 
 
 def serve_command(
@@ -24,9 +25,13 @@ def serve_command(
     from ..stack import LocalStack
 
     settings = Settings()
-    stack = LocalStack(settings, workers=workers, concurrency=concurrency, broker=broker,
-                       log_dir=Path(settings.database_url.removeprefix("sqlite:///")).parent
-                       if settings.database_url.startswith("sqlite:///") else None)
+    # Worker logs beside the SQLite file, or in the user's data folder.
+    log_dir = (Path(settings.database_url.removeprefix("sqlite:///")).parent
+               if settings.database_url.startswith("sqlite:///") else default_data_dir() / "logs")
+    log_dir.mkdir(parents=True, exist_ok=True)
+    # SIGTERM (a service manager, `kill`) stops like Ctrl-C: uvicorn shuts down, then the workers and broker.
+    signal.signal(signal.SIGTERM, _interrupt)
+    stack = LocalStack(settings, workers=workers, concurrency=concurrency, broker=broker, log_dir=log_dir)
     stack.start(api=False)
     typer.echo(f"interlayer: database {make_url(settings.database_url).render_as_string(hide_password=True)}", err=True)
     typer.echo(f"interlayer: broker {stack.settings.redis_url} ({stack.broker.kind if stack.broker else 'external'}), "
@@ -36,9 +41,16 @@ def serve_command(
     try:
         uvicorn.run(create_app(stack.settings), host=host, port=port, log_level="warning")
     except KeyboardInterrupt:
-        pass  # Ctrl-C: uvicorn already shut down gracefully
+        pass  # Ctrl-C or SIGTERM: uvicorn already shut down gracefully
     finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         stack.stop()
+    typer.echo(f"interlayer: stopped; worker logs in {log_dir}", err=True)
+
+
+def _interrupt(_signum, _frame) -> None:
+    raise KeyboardInterrupt
 
 
 def worker_command(
