@@ -193,3 +193,45 @@ def test_a_revoked_key_is_refused_by_every_api_process_within_a_second(pg_stack,
     finally:
         stop_process(second)
     assert secret not in (tmp_path / "api.log").read_text()
+
+
+def test_metrics_are_scraped_with_requests_by_route_jobs_queue_and_workers(pg_stack, api):
+    http, campaign_id = api
+    response = http.post(f"/v1/campaigns/{campaign_id}/measurements",
+                         json=[{"recipe": RECIPES[0], "lifetime_h": 120, "cell_id": "metrics-1"}],
+                         headers={"X-Request-ID": "lab-pc-7.42"})
+    assert response.status_code == 201 and response.headers["x-request-id"] == "lab-pc-7.42"
+    assert len(http.get("/v1/campaigns").headers["x-request-id"]) == 32
+    deadline = time.monotonic() + 60
+    while http.get(f"/v1/jobs/{response.json()['job']['id']}").json()["status"] not in ("succeeded", "failed"):
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    text = httpx.get(f"{pg_stack.api.url}/metrics").text
+    lines = {line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+             if line and not line.startswith("#")}
+    route = 'method="POST",route="/v1/campaigns/{campaign_id}/measurements",status="201"'
+    assert lines[f"interlayer_http_requests_total{{{route}}}"] >= 1
+    assert lines['interlayer_http_request_duration_seconds_count{method="GET",route="/v1/jobs/{job_id}"}'] >= 1
+    assert sum(value for name, value in lines.items() if name.startswith("interlayer_jobs{kind=\"ingest\"")) >= 1
+    assert lines["interlayer_workers"] >= 1 and lines["interlayer_queue_depth"] >= 0
+    assert any(name.startswith("interlayer_job_duration_seconds_bucket") for name in lines)
+    assert not any(campaign_id in name for name in lines)  # route templates, not raw paths
+
+
+def test_log_lines_are_json_with_the_job_id(capsys):
+    import logging
+
+    from interlayer.service.logs import configure_logging, job_id
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        configure_logging("INFO")
+        token = job_id.set("job_0123")
+        logging.getLogger("interlayer.test").warning("claim lost for %s", "job_0123")
+        job_id.reset(token)
+    finally:
+        root.handlers[:], level = saved
+        root.setLevel(level)
+    line = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
+    assert line["job_id"] == "job_0123" and line["level"] == "WARNING" and line["message"] == "claim lost for job_0123"
+    assert line["request_id"] is None and "time" in line

@@ -10,6 +10,7 @@ import typer
 import uvicorn
 from sqlalchemy.engine import make_url
 
+from ..logs import configure_logging
 from ..settings import Settings, default_data_dir
 
 
@@ -24,6 +25,7 @@ def serve_command(
     from ..http import create_app
     from ..stack import LocalStack
 
+    configure_logging()
     settings = Settings()
     # Worker logs beside the SQLite file, or in the user's data folder.
     log_dir = (Path(settings.database_url.removeprefix("sqlite:///")).parent

@@ -10,6 +10,7 @@ import redis
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from prometheus_client import CollectorRegistry
 from sqlalchemy.exc import OperationalError
 
 from interlayer.models.errors import InterlayerError
@@ -18,6 +19,8 @@ from ..errors import Conflict, NotFound, ServiceInputError
 from ..settings import Settings
 from .deps import KeyCache
 from .limits import RequestLimits
+from .metrics import RequestMetrics, ServiceCollector, router as metrics_router
+from .request_ids import RequestIds
 from .responses import error_body
 from .routes import campaigns, health, jobs, measurements, proposals, simulations
 
@@ -58,7 +61,12 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.keys = KeyCache()
     app.state.broker = redis.Redis.from_url(settings.redis_url, socket_timeout=2) if settings.redis_url else None
+    app.state.metrics = CollectorRegistry()
+    app.state.metrics.register(ServiceCollector(settings, app.state.broker))
     app.add_middleware(RequestLimits)
+    # added last, so outermost: refusals by the limits are counted and carry an id too
+    app.add_middleware(RequestMetrics, registry=app.state.metrics)
+    app.add_middleware(RequestIds)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(ServiceInputError, _unprocessable)
     app.add_exception_handler(NotFound, _not_found)
@@ -67,6 +75,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(OperationalError, _unavailable)
     for module in (health, campaigns, proposals, measurements, simulations, jobs):
         app.include_router(module.router)
+    app.include_router(metrics_router)
     return app
 
 

@@ -16,6 +16,7 @@ from celery import signals
 
 from ..jobs.queue import BEACON_S, beacon_key, broker_idle, celery_app
 from ..jobs.reconcile import reconcile
+from ..logs import configure_logging
 from ..settings import Settings
 from ..store.db import migrate
 from .tasks import register_tasks
@@ -52,6 +53,8 @@ def run_worker(settings: Settings, concurrency: int = 1, loglevel: str = "WARNIN
         name = f"{getattr(sender, 'hostname', None) or socket.gethostname()}"
         threading.Thread(target=_beacon_loop, args=(settings, name, stop), name="interlayer-beacon", daemon=True).start()
 
+    # Celery leaves logging to a receiver of setup_logging: JSON lines like the API's.
+    signals.setup_logging.connect(lambda **_kwargs: configure_logging(loglevel), weak=False)
     signals.worker_ready.connect(start_beacon, weak=False)
     signals.worker_shutting_down.connect(lambda **_kwargs: stop.set(), weak=False)
     argv = ["worker", f"--concurrency={concurrency}", f"--loglevel={loglevel}", "-Q", settings.queue,

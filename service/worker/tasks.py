@@ -16,6 +16,7 @@ from interlayer.models.errors import InterlayerError
 
 from ..jobs.heartbeat import Heartbeat
 from ..jobs.lifecycle import Claim, ClaimLost, claim, finish_now
+from ..logs import job_id as logged_job
 from ..settings import Settings
 from ..store.db import transaction
 from ..store.tables import Job
@@ -60,6 +61,7 @@ def _run_campaign_job(settings: Settings, claimed: Claim, use_case: Callable[[Se
 def register_tasks(app: Celery, settings: Settings) -> None:
     """Bind the three job kinds to ``app``; the tasks use ``settings``."""
     def claim_or_retry(task: Task, job_id: str, token: str | None = None) -> Claim | None:
+        logged_job.set(job_id)  # this task's log lines carry the job's id
         try:
             return claim(settings, job_id, token)
         except OperationalError:
