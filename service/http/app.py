@@ -21,7 +21,7 @@ from .deps import KeyCache
 from .limits import RequestLimits
 from .metrics import RequestMetrics, ServiceCollector, router as metrics_router
 from .request_ids import RequestIds
-from .responses import error_body
+from .responses import REFUSALS, error_body
 from .routes import campaigns, health, jobs, measurements, proposals, simulations
 
 # Seconds a client is asked to wait after a 503.
@@ -73,8 +73,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(Conflict, _conflict)
     app.add_exception_handler(InterlayerError, _bad_input)
     app.add_exception_handler(OperationalError, _unavailable)
-    for module in (health, campaigns, proposals, measurements, simulations, jobs):
-        app.include_router(module.router)
+    app.include_router(health.router)
+    for module in (campaigns, proposals, measurements, simulations, jobs):
+        app.include_router(module.router, responses=REFUSALS)
     app.include_router(metrics_router)
     return app
 

@@ -6,16 +6,25 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from ...schemas import MeasurementPatch
+from ...schemas import MeasurementIn, MeasurementPatch
 from ...settings import Settings
 from ...usecases import measurements
 from ..deps import idempotency_key, owner_of, settings_of
-from ..uploads import measurement_rows
+from ..uploads import CSV_COLUMNS, measurement_rows
 
 router = APIRouter(prefix="/v1/campaigns/{campaign_id}/measurements", tags=["measurements"])
 
+# The body is read by uploads.measurement_rows (JSON, CSV or a multipart CSV file), so it is described here.
+_ROW = MeasurementIn.model_json_schema(ref_template="#/components/schemas/{model}")
+_ROW.pop("$defs", None)  # Condition: in the document's components already (CampaignIn uses it)
+_ROWS = {"type": "array", "items": _ROW}
+MEASUREMENTS_BODY = {"requestBody": {"required": True, "content": {
+    "application/json": {"schema": _ROWS},
+    "text/csv": {"schema": {"type": "string", "description": f"a header naming columns of {', '.join(CSV_COLUMNS)}"}},
+}}}
 
-@router.post("", status_code=201)
+
+@router.post("", status_code=201, openapi_extra=MEASUREMENTS_BODY)
 async def post_measurements(campaign_id: str, request: Request, key: str | None = Depends(idempotency_key),
                             owner: str = Depends(owner_of),
                             settings: Settings = Depends(settings_of)) -> JSONResponse:
