@@ -168,6 +168,27 @@ class AxisymmetricPlate:
 
         return solve
 
+    def dissipation(self, displacement: np.ndarray, history: np.ndarray) -> tuple[float, np.ndarray]:
+        """Energy the interface dissipates beyond ``history`` (∫ ΔD r dr, per radian) and its gradient by the dofs.
+
+        Only points opening past their peak so far dissipate: ∂λ/∂q = (<δn> ∂δn/∂q + δs ∂δs/∂q)/λ there.
+        """
+        law, h = self.problem.law, self.problem.thickness_nm
+        _, u, w, beta, *_ = self._kinematics(displacement)
+        opening, slip = np.maximum(w, 0.0), u + 0.5 * h * beta
+        equivalent = np.sqrt(opening**2 + slip**2)
+        peak = np.maximum(history, equivalent)
+        value = float(np.sum(self.weight * (law.dissipated_energy(peak) - law.dissipated_energy(history))))
+        loading = equivalent >= history
+        rate = np.where(loading, law.dissipation_rate(equivalent), 0.0) * self.weight / np.where(equivalent > 0.0, equivalent, 1.0)
+        n1, n2 = self.n1, self.n2
+        # ∂δn/∂q = [0, n1, 0, 0, n2, 0], ∂δs/∂q = [n1, 0, h n1/2, n2, 0, h n2/2]
+        local = np.stack([slip * n1, opening * n1, 0.5 * h * slip * n1, slip * n2, opening * n2, 0.5 * h * slip * n2], axis=-1)
+        gradient = np.zeros(self.n_dofs)
+        np.add.at(gradient, self.element_dofs, np.einsum("eg,egi->ei", rate, local))
+        gradient[self.fixed] = 0.0
+        return value, gradient
+
     def interface_state(self, displacement: np.ndarray) -> dict[str, np.ndarray]:
         """Nodal opening, slip and equivalent opening (for the energy release rate at the tip)."""
         u, w, beta = displacement[0::3], displacement[1::3], displacement[2::3]
