@@ -91,6 +91,8 @@ class CzmResult:
     fracture_energy_j_m2: float
     converged: bool
     iterations: int
+    # why the run did not converge; empty when it did
+    reason: str = ""
     model_version: str = MODEL_VERSION
 
     def as_dict(self) -> dict:
@@ -247,9 +249,11 @@ def simulate_czm(metal: str, film: Film, *, fidelity: str = "reduced", pressure_
     """Equilibrium opening of ``film`` over a nucleus of radius ``initial_debond_radius_nm`` pushing with the dendrite pressure.
 
     ``pressure_mpa`` defaults to ``dendrite_pressure_mpa(metal)`` (Li 100, Na 59 MPa). ``numerics``
-    are ``Numerics`` fields. ``converged`` is False when the pressure exceeds what the bond can
-    hold: the debond runs out of the modelled zone (a0 + max(3 l_cz, 4 h)); the numbers are then
-    those of the last equilibrium reached.
+    are ``Numerics`` fields. ``converged`` means every state is in equilibrium to
+    ‖f_int − p f‖ ≤ ``tolerance``·‖p f‖ (``Numerics.tolerance``, 1e-9) and the last one is at the
+    target pressure to 1e-6. It is False, with ``reason`` saying why, when the pressure exceeds
+    what the bond can hold (the debond runs out of the modelled zone, a0 + max(3 l_cz, 4 h)) or
+    Newton fails; the numbers are then those of the last equilibrium reached.
     """
     symbol = lookup_metal(metal).symbol
     if not isinstance(film, Film):
@@ -274,6 +278,7 @@ def simulate_czm(metal: str, film: Film, *, fidelity: str = "reduced", pressure_
         debond_length_nm=float(_debond_radius_nm(radius, history, problem.law)),
         energy_release_rate_j_m2=_tip_release_rate(model, state, problem.law, a0),
         fracture_energy_j_m2=film.fracture_energy_j_m2, converged=path.converged, iterations=path.iterations,
+        reason=path.reason,
     )
 
 

@@ -251,6 +251,8 @@ def _locate_peak(model: Discretization, states: tuple[Equilibrium, Equilibrium, 
 
     def negative_pressure(t: float) -> float:
         nonlocal iterations
+        if t in found:
+            return -found[t].pressure_gpa
         nearest = found[min(found, key=lambda known: abs(known - t))]
         guess = Equilibrium(nearest.displacement, nearest.pressure_gpa, anchor.history)
         state, used = _newton(model, guess, opts, control=control, target=base + t)
