@@ -91,6 +91,8 @@ class CzmResult:
     fracture_energy_j_m2: float
     converged: bool
     iterations: int
+    # converged: every state in equilibrium to ‖f_int − p f‖ ≤ equilibrium_tolerance · ‖p f‖, the last at the pressure
+    equilibrium_tolerance: float
     # why the run did not converge; empty when it did
     reason: str = ""
     model_version: str = MODEL_VERSION
@@ -281,7 +283,7 @@ def simulate_czm(metal: str, film: Film, *, fidelity: str = "reduced", pressure_
         debond_length_nm=float(_debond_radius_nm(radius, history, problem.law)),
         energy_release_rate_j_m2=_tip_release_rate(model, state, problem.law, a0),
         fracture_energy_j_m2=film.fracture_energy_j_m2, converged=path.converged, iterations=path.iterations,
-        reason=path.reason,
+        equilibrium_tolerance=opts.tolerance, reason=path.reason,
     )
 
 

@@ -1,11 +1,19 @@
 """Path following to mechanical equilibrium for a pressurized film on a cohesive interface.
 
 Both discretizations (``czm_reduced``, ``czm_fem``) hand this module the same few operations, so
-one Newton loop serves both. The load is a pressure λ times a unit load vector f. The path is
-followed by prescribing the opening at the axis s and solving for (U, λ) together (a
-displacement-controlled, arc-length-like constraint), so it passes pressure peaks where pressure
-control would fail: the same loop finds the equilibrium at a target pressure (beyond any
-snap-through on the way) and a blister's peak pressure (its critical state).
+one Newton loop serves both. The load is a pressure λ times a unit load vector f; λ is an unknown
+beside the displacements U, and a control c(U) = t closes the system (an arc-length method):
+
+- ``AxisOpening``: c is the opening at the axis w0 (displacement control). It passes pressure
+  peaks, so it finds the equilibrium at a target pressure beyond any snap-through on the way
+  (``follow_path``), but not snap-backs, where w0 turns back too.
+- ``Dissipation``: c is the energy the interface has dissipated, which only grows; it passes
+  snap-backs (a membrane blister's debond peak is one). ``follow_to_peak`` switches to it at the
+  first dissipating step and locates the pressure peak, a blister's critical state.
+
+Equilibrium means ‖f_int(U) − λ f‖ ≤ tolerance · ‖λ f‖ (``NewtonOptions.tolerance``, 1e-9) with the
+control met to ``CONSTRAINT_TOLERANCE`` of its step; a path that fails says why (``Path.reason``,
+``Peak.reason``).
 """
 
 from __future__ import annotations
@@ -36,6 +44,9 @@ class Discretization(Protocol):
 
     def factorize(self, tangent: object) -> Callable[[np.ndarray], np.ndarray]:
         """A solver for the tangent with boundary conditions applied; takes (n,) or (n, k) right-hand sides."""
+
+    def dissipation(self, displacement: np.ndarray, history: np.ndarray) -> tuple[float, np.ndarray]:
+        """Energy the interface dissipates beyond ``history`` at these displacements, and its gradient."""
 
 
 @dataclass(frozen=True)

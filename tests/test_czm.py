@@ -275,6 +275,8 @@ def test_runaway_is_reported_not_converged():
     result = simulate_czm("Li", Film.from_thickness(4.0), initial_debond_radius_nm=60.0)
     assert not result.converged
     assert not math.isnan(result.opening_nm)
+    assert "ran out of the finely meshed zone" in result.reason
+    assert simulate_czm("Li", Film.from_thickness(4.0)).reason == ""
 
 
 @pytest.mark.parametrize("kwargs, error, word", [
