@@ -28,7 +28,8 @@ from .electrochem import dendrite_pressure_mpa, metal as lookup_metal
 from .errors import SimulationInputError, require_positive
 from .film import Film
 
-MODEL_VERSION = "czm-1"
+# czm-2: results state their equilibrium tolerance and why a run failed (issue 17); the numbers are those of czm-1
+MODEL_VERSION = "czm-2"
 FIDELITIES = ("reduced", "fem")
 
 # Radius of the initially delaminated zone a0 (assumption): a nucleus 40 nm across, the size of the
