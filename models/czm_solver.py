@@ -239,12 +239,11 @@ def follow_to_peak(model: Discretization, first_step_nm: float, opts: NewtonOpti
             return Peak(trial.pressure_gpa, trial.displacement[c], iterations, False,
                         _RUNAWAY.format(p=trial.pressure_gpa * 1e3) + " before its pressure peaked")
         factor = 1.5 if used <= 4 else (0.5 if used > 10 else 1.0)
-        if not dissipating:
-            dissipated = model.dissipation(trial.displacement, state.history)[0]
-            if dissipated > 0.0:
-                # from here on the dissipated energy controls the path; its first step is this step's
-                dissipating, step, smallest = True, dissipated / factor, dissipated * 0.5**opts.max_cuts
         previous, state, step = state, trial, step * factor
+        if not dissipating and (dissipated := model.dissipation(trial.displacement, previous.history)[0]) > 0.0:
+            # from here on the dissipated energy controls the path, its first step this step's; a peak is
+            # searched for from this state on, where the dissipation has a direction to follow
+            dissipating, step, smallest, previous = True, dissipated, dissipated * 0.5**opts.max_cuts, trial
     return Peak(state.pressure_gpa, state.displacement[c], iterations, False,
                 f"no pressure peak within {opts.max_steps} steps")
 
