@@ -23,12 +23,13 @@ import numpy as np
 
 from .czm_law import CohesiveLaw
 from .czm_reduced import AxisymmetricPlate
-from .czm_solver import NewtonOptions, PlateProblem, follow_path, peak
+from .czm_solver import NewtonOptions, Peak, PlateProblem, follow_path, follow_to_peak
 from .electrochem import dendrite_pressure_mpa, metal as lookup_metal
 from .errors import SimulationInputError, require_positive
 from .film import Film
 
-MODEL_VERSION = "czm-1"
+# czm-2: results state their equilibrium tolerance and why a run failed (issue 17); the numbers are those of czm-1
+MODEL_VERSION = "czm-2"
 FIDELITIES = ("reduced", "fem")
 
 # Radius of the initially delaminated zone a0 (assumption): a nucleus 40 nm across, the size of the
@@ -91,6 +92,10 @@ class CzmResult:
     fracture_energy_j_m2: float
     converged: bool
     iterations: int
+    # converged: every state in equilibrium to ‖f_int − p f‖ ≤ equilibrium_tolerance · ‖p f‖, the last at the pressure
+    equilibrium_tolerance: float
+    # why the run did not converge; empty when it did
+    reason: str = ""
     model_version: str = MODEL_VERSION
 
     def as_dict(self) -> dict:
@@ -99,7 +104,14 @@ class CzmResult:
 
 @dataclass(frozen=True)
 class BlisterResult:
-    """Clamped circular blister: solver against plate theory at the critical state."""
+    """Clamped circular blister: the solver's critical state against plate theory and Hencky's membrane.
+
+    ``converged`` is True when every state the solver used is in equilibrium within
+    ``equilibrium_tolerance`` (‖f_int − p f‖ ≤ tol ‖p f‖), every path reached and located its
+    pressure peak, and the blister of radius ``critical_radius_nm`` peaks at the given pressure
+    within ``pressure_tolerance`` (|p_peak/p − 1|); otherwise ``reason`` says which failed.
+    The membrane references are None where K1(ν) is not tabulated.
+    """
 
     youngs_modulus_gpa: float
     poisson_ratio: float
@@ -111,10 +123,16 @@ class BlisterResult:
     geometric_nonlinearity: bool
     critical_radius_nm: float
     critical_radius_analytic_nm: float
+    critical_radius_membrane_nm: float
     centre_deflection_nm: float
     centre_deflection_analytic_nm: float
+    centre_deflection_membrane_nm: float
+    peak_pressure_mpa: float
     converged: bool
     iterations: int
+    equilibrium_tolerance: float
+    pressure_tolerance: float
+    reason: str = ""
 
     @property
     def critical_radius_error(self) -> float:
@@ -124,9 +142,14 @@ class BlisterResult:
     def centre_deflection_error(self) -> float:
         return self.centre_deflection_nm / self.centre_deflection_analytic_nm - 1.0
 
+    @property
+    def critical_radius_membrane_error(self) -> float:
+        return self.critical_radius_nm / self.critical_radius_membrane_nm - 1.0
+
     def as_dict(self) -> dict:
         values = asdict(self) | {"critical_radius_error": self.critical_radius_error,
-                                 "centre_deflection_error": self.centre_deflection_error}
+                                 "centre_deflection_error": self.centre_deflection_error,
+                                 "critical_radius_membrane_error": self.critical_radius_membrane_error}
         return _json_safe(values)
 
 
@@ -136,6 +159,42 @@ def blister_critical_radius_nm(youngs_modulus_gpa: float, poisson_ratio: float, 
     d_gpa_nm3 = youngs_modulus_gpa * thickness_nm**3 / (12.0 * (1.0 - poisson_ratio**2))
     p_gpa = pressure_mpa / 1e3
     return (128.0 * d_gpa_nm3 * fracture_energy_j_m2 / p_gpa**2) ** 0.25
+
+
+# Hencky's clamped membrane (corrected constants): p a⁴ / (E h w0³) = K1(ν)
+HENCKY_K1 = {0.16: 3.09, 0.3: 3.58}
+# and its energy release rate at constant pressure, G = C p w0 with C = (5/4) V/(π a² w0) ≈ 0.65.
+# Checked by shooting on the membrane's equation N'' + 3N'/r = −1/(8N²) (E h = p = a = 1; N the
+# radial stress resultant, N' = (ν − 1) N at the clamp where u = 0): K1 = 3.094 / 3.584 and
+# C = 0.656 / 0.652 at ν = 0.16 / 0.3. With C = 0.65, a_c here is 0.6 % / 0.3 % above the exact C's.
+HENCKY_RELEASE_COEFFICIENT = 0.65
+
+
+def _hencky_k1(poisson_ratio: float) -> float:
+    return next((k1 for nu, k1 in HENCKY_K1.items() if abs(nu - poisson_ratio) < 1e-9), math.nan)
+
+
+def blister_membrane_critical_radius_nm(youngs_modulus_gpa: float, poisson_ratio: float, thickness_nm: float,
+                                        fracture_energy_j_m2: float, pressure_mpa: float) -> float:
+    """Hencky's membrane: a_c = (K1 E h Gc³ / (C³ p⁴))^(1/4); NaN where K1(ν) is not tabulated.
+
+    Derivation: w0 = (p a⁴/(K1 E h))^(1/3), so the volume V = c_V π a² w0 grows as a^(10/3). The
+    membrane's pressure rises as w0³, so its strain energy is U = p V/4, and at constant pressure
+    G = −∂(U − p V)/∂(π a²) = (3/4) p ∂V/∂(π a²) = (5/4) c_V p w0 ≡ C p w0 (C ≈ 0.65).
+    G = Gc gives w0 = Gc/(C p); with p a⁴ = K1 E h w0³: a_c⁴ = K1 E h Gc³/(C³ p⁴).
+    """
+    return _membrane_radius_nm(_hencky_k1(poisson_ratio), youngs_modulus_gpa, thickness_nm, fracture_energy_j_m2, pressure_mpa)
+
+
+def _membrane_radius_nm(k1: float, youngs_modulus_gpa: float, thickness_nm: float, fracture_energy_j_m2: float,
+                        pressure_mpa: float) -> float:
+    c, p_gpa = HENCKY_RELEASE_COEFFICIENT, pressure_mpa / 1e3
+    return (k1 * youngs_modulus_gpa * thickness_nm * fracture_energy_j_m2**3 / (c**3 * p_gpa**4)) ** 0.25
+
+
+def blister_membrane_critical_deflection_nm(fracture_energy_j_m2: float, pressure_mpa: float) -> float:
+    """Hencky's membrane: w0 = Gc / (C p) at debond."""
+    return fracture_energy_j_m2 / (HENCKY_RELEASE_COEFFICIENT * pressure_mpa / 1e3)
 
 
 def blister_critical_deflection_nm(fracture_energy_j_m2: float, pressure_mpa: float) -> float:
@@ -196,9 +255,11 @@ def simulate_czm(metal: str, film: Film, *, fidelity: str = "reduced", pressure_
     """Equilibrium opening of ``film`` over a nucleus of radius ``initial_debond_radius_nm`` pushing with the dendrite pressure.
 
     ``pressure_mpa`` defaults to ``dendrite_pressure_mpa(metal)`` (Li 100, Na 59 MPa). ``numerics``
-    are ``Numerics`` fields. ``converged`` is False when the pressure exceeds what the bond can
-    hold: the debond runs out of the modelled zone (a0 + max(3 l_cz, 4 h)); the numbers are then
-    those of the last equilibrium reached.
+    are ``Numerics`` fields. ``converged`` means every state is in equilibrium to
+    ‖f_int − p f‖ ≤ ``tolerance``·‖p f‖ (``Numerics.tolerance``, 1e-9) and the last one is at the
+    target pressure to 1e-6. It is False, with ``reason`` saying why, when the pressure exceeds
+    what the bond can hold (the debond runs out of the modelled zone, a0 + max(3 l_cz, 4 h)) or
+    Newton fails; the numbers are then those of the last equilibrium reached.
     """
     symbol = lookup_metal(metal).symbol
     if not isinstance(film, Film):
@@ -223,7 +284,61 @@ def simulate_czm(metal: str, film: Film, *, fidelity: str = "reduced", pressure_
         debond_length_nm=float(_debond_radius_nm(radius, history, problem.law)),
         energy_release_rate_j_m2=_tip_release_rate(model, state, problem.law, a0),
         fracture_energy_j_m2=film.fracture_energy_j_m2, converged=path.converged, iterations=path.iterations,
+        equilibrium_tolerance=opts.tolerance, reason=path.reason,
     )
+
+
+# The critical radius is found when the blister of that radius peaks at the given pressure to within
+# this fraction. The pressure along a path rises and falls in teeth about 0.1 % high as the front
+# crosses element after element (membrane regime, default mesh): a tighter tolerance would chase them.
+BLISTER_PRESSURE_TOLERANCE = 1e-3
+BLISTER_SECANT_ITERATIONS = 12
+
+
+def _blister_film(youngs_modulus_gpa: float, poisson_ratio: float, thickness_nm: float, fracture_energy_j_m2: float,
+                  strength_mpa: float) -> Film:
+    return Film(thickness_nm=thickness_nm, modulus_gpa=youngs_modulus_gpa, modulus_in_plane_gpa=youngs_modulus_gpa,
+                modulus_through_thickness_gpa=youngs_modulus_gpa, poisson_ratio=poisson_ratio,
+                strength_mpa=strength_mpa, fracture_energy_j_m2=fracture_energy_j_m2, structure="single")
+
+
+def _k1_guess(poisson_ratio: float) -> float:
+    """K1(ν) through the two tabulated values, for first guesses and step sizes only."""
+    (nu0, k0), (nu1, k1) = sorted(HENCKY_K1.items())
+    return k0 + (poisson_ratio - nu0) * (k1 - k0) / (nu1 - nu0)
+
+
+def _blister_peak(film: Film, opts: Numerics, fidelity: str, radius_nm: float, fine_zone_nm: float, pressure_gpa: float) -> Peak:
+    """The pressure peak of a blister debonded out to ``radius_nm``: the pressure at which it starts to grow."""
+    problem = _plate_problem(film, opts, debond_radius_nm=radius_nm, fine_end_nm=radius_nm + fine_zone_nm,
+                             pressure_follows_debond=True)
+    model = _discretization(problem, fidelity, opts)
+    # the smaller of the plate's and the membrane's deflection at the target pressure sizes the first step
+    membrane = (pressure_gpa * radius_nm**4 / (_k1_guess(film.poisson_ratio) * film.modulus_gpa * film.thickness_nm)) ** (1 / 3)
+    estimate = min(_clamped_deflection_nm(problem, pressure_gpa), membrane)
+    return follow_to_peak(model, estimate / (4.0 * opts.load_steps), NewtonOptions(tolerance=opts.tolerance))
+
+
+def _critical_radius(peak_at, pressure_gpa: float, radii: list[float]) -> tuple[float, Peak, int, str]:
+    """Secant on log p_peak(log a) = log p from two radii: the radius, its peak, the iterations and why it failed ('' if not)."""
+    peaks, iterations = [], 0
+    for _ in range(BLISTER_SECANT_ITERATIONS + 2):
+        if len(peaks) == len(radii):
+            (x0, x1), (p0, p1) = radii[-2:], (pk.pressure_gpa for pk in peaks[-2:])
+            slope = (math.log(p1) - math.log(p0)) / (math.log(x1) - math.log(x0))
+            if not (math.isfinite(slope) and slope < 0.0):
+                return radii[-1], peaks[-1], iterations, (f"the peak pressure does not fall with the radius between "
+                                                          f"{x0:.4g} and {x1:.4g} nm ({p0 * 1e3:.6g}, {p1 * 1e3:.6g} MPa)")
+            # a step of at most a factor 2 in radius
+            radii.append(x1 * math.exp(np.clip(math.log(pressure_gpa / p1) / slope, -math.log(2.0), math.log(2.0))))
+        peaks.append(peak_at(radii[len(peaks)]))
+        iterations += peaks[-1].iterations
+        if not peaks[-1].converged:
+            return radii[len(peaks) - 1], peaks[-1], iterations, f"blister of radius {radii[len(peaks) - 1]:.4g} nm: {peaks[-1].reason}"
+        if len(peaks) >= 2 and abs(peaks[-1].pressure_gpa / pressure_gpa - 1.0) <= BLISTER_PRESSURE_TOLERANCE:
+            return radii[-1], peaks[-1], iterations, ""
+    return radii[-1], peaks[-1], iterations, (f"secant on the radius: |p_peak/p - 1| = {abs(peaks[-1].pressure_gpa / pressure_gpa - 1):.2g} "
+                                              f"> {BLISTER_PRESSURE_TOLERANCE:g} after {BLISTER_SECANT_ITERATIONS} iterations")
 
 
 def simulate_blister(*, youngs_modulus_gpa: float, poisson_ratio: float, thickness_nm: float,
@@ -231,61 +346,45 @@ def simulate_blister(*, youngs_modulus_gpa: float, poisson_ratio: float, thickne
                      **numerics) -> BlisterResult:
     """Clamped circular blister, pressure on the whole debonded area: the debond radius that ``pressure_mpa`` just opens.
 
-    For an initial debond radius a the axis opening is raised until the pressure peaks: p_peak(a)
-    is the pressure at which that blister starts to grow. The secant method on log p_peak(log a)
-    finds a_c with p_peak(a_c) = ``pressure_mpa``; the axis opening at that peak is w0. Plate theory
-    only gives the first guess and sizes the mesh.
+    For an initial debond radius a the path is followed from the unloaded state, past snap-backs
+    (``czm_solver.follow_to_peak``), until the pressure peaks: p_peak(a) is the pressure at which
+    that blister starts to grow, an equilibrium state located to ``NewtonOptions.peak_tolerance``
+    in its control. The secant method on log p_peak(log a) finds a_c with
+    |p_peak(a_c)/p − 1| ≤ ``BLISTER_PRESSURE_TOLERANCE`` (1e-3); w0 is the axis opening there.
+    ``converged`` means that, and every state in equilibrium to ‖f_int − p f‖ ≤ ``tolerance``·‖p f‖
+    (``Numerics.tolerance``, 1e-9); when False, ``reason`` says what failed. Plate theory and
+    Hencky's membrane only give the first guess and size the mesh and steps.
     """
-    film = Film(thickness_nm=thickness_nm, modulus_gpa=youngs_modulus_gpa, modulus_in_plane_gpa=youngs_modulus_gpa,
-                modulus_through_thickness_gpa=youngs_modulus_gpa, poisson_ratio=poisson_ratio,
-                strength_mpa=strength_mpa, fracture_energy_j_m2=fracture_energy_j_m2, structure="single")
+    film = _blister_film(youngs_modulus_gpa, poisson_ratio, thickness_nm, fracture_energy_j_m2, strength_mpa)
     pressure = require_positive("pressure_mpa", pressure_mpa, SimulationInputError)
     opts = Numerics.from_options(**numerics)
     if fidelity not in FIDELITIES:
         raise SimulationInputError(f"unknown fidelity {fidelity!r}; choose one of: {', '.join(FIDELITIES)}")
-    a_c = blister_critical_radius_nm(youngs_modulus_gpa, poisson_ratio, thickness_nm, fracture_energy_j_m2, pressure)
-    w_c = blister_critical_deflection_nm(fracture_energy_j_m2, pressure)
-    iterations = 0
+    analytic = (youngs_modulus_gpa, poisson_ratio, thickness_nm, fracture_energy_j_m2, pressure)
+    a_plate, a_membrane = blister_critical_radius_nm(*analytic), blister_membrane_critical_radius_nm(*analytic)
+    # the film is stiffer than either limit alone: a_c lies above both; the guess is the larger
+    guess = max(a_plate, _membrane_radius_nm(_k1_guess(poisson_ratio), youngs_modulus_gpa, thickness_nm, fracture_energy_j_m2, pressure))
 
-    def peak_at(radius_nm: float) -> tuple[float, float, bool]:
-        nonlocal iterations
-        problem = _plate_problem(film, opts, debond_radius_nm=radius_nm, fine_end_nm=radius_nm + 0.3 * a_c,
-                                 pressure_follows_debond=True)
-        model = _discretization(problem, fidelity, opts)
-        # steps of a sixteenth of the plate deflection at the peak resolve the peak to well under 1 %
-        step = _clamped_deflection_nm(problem, pressure / 1e3) / (4.0 * opts.load_steps)
-        path = follow_path(model, step, opts=NewtonOptions(tolerance=opts.tolerance), max_step_nm=step)
-        iterations += path.iterations
-        p_peak_gpa, w_peak = peak(path, model.centre_dof)
-        return p_peak_gpa * 1e3, w_peak, path.converged
+    def peak_at(radius_nm: float) -> Peak:
+        return _blister_peak(film, opts, fidelity, radius_nm, 0.3 * guess, pressure / 1e3)
 
-    # secant on log p_peak = f(log a), from the plate-theory guess and a point 10 % below it;
-    # the 2D model starts from the reduced model's answer, 1 % apart
-    start = a_c
     if fidelity == "fem":
+        # the 2D model starts from the reduced model's answer, 1 % apart
         start = simulate_blister(youngs_modulus_gpa=youngs_modulus_gpa, poisson_ratio=poisson_ratio, thickness_nm=thickness_nm,
                                  fracture_energy_j_m2=fracture_energy_j_m2, strength_mpa=strength_mpa,
                                  pressure_mpa=pressure, **numerics).critical_radius_nm
-    radii, results = ([0.99 * start, start] if fidelity == "fem" else [0.9 * a_c, a_c]), []
-    for radius in radii:
-        results.append(peak_at(radius))
-    converged = all(r[2] for r in results)
-    for _ in range(8):
-        (x0, (p0, _, _)), (x1, (p1, _, _)) = zip(radii[-2:], results[-2:])
-        slope = (math.log(p1) - math.log(p0)) / (math.log(x1) - math.log(x0))
-        radius = x1 * math.exp((math.log(pressure) - math.log(p1)) / slope)
-        radii.append(radius)
-        results.append(peak_at(radius))
-        converged = converged and results[-1][2]
-        if abs(results[-1][0] / pressure - 1.0) < 1e-3:
-            break
+        radii = [0.99 * start, start]
     else:
-        converged = False
+        radii = [guess, 0.9 * guess]
+    radius, peak, iterations, reason = _critical_radius(peak_at, pressure / 1e3, radii)
     return BlisterResult(
         youngs_modulus_gpa=youngs_modulus_gpa, poisson_ratio=poisson_ratio, thickness_nm=thickness_nm,
         fracture_energy_j_m2=fracture_energy_j_m2, strength_mpa=strength_mpa, pressure_mpa=pressure,
         fidelity=fidelity, geometric_nonlinearity=opts.geometric_nonlinearity,
-        critical_radius_nm=radii[-1], critical_radius_analytic_nm=a_c,
-        centre_deflection_nm=results[-1][1], centre_deflection_analytic_nm=w_c,
-        converged=converged, iterations=iterations,
+        critical_radius_nm=radius, critical_radius_analytic_nm=a_plate, critical_radius_membrane_nm=a_membrane,
+        centre_deflection_nm=peak.axis_opening_nm, centre_deflection_analytic_nm=blister_critical_deflection_nm(fracture_energy_j_m2, pressure),
+        centre_deflection_membrane_nm=blister_membrane_critical_deflection_nm(fracture_energy_j_m2, pressure)
+        if math.isfinite(a_membrane) else math.nan,
+        peak_pressure_mpa=peak.pressure_gpa * 1e3, converged=not reason, iterations=iterations,
+        equilibrium_tolerance=opts.tolerance, pressure_tolerance=BLISTER_PRESSURE_TOLERANCE, reason=reason,
     )

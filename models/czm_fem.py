@@ -174,6 +174,24 @@ class QuarterDiskPlate:
 
         return solve
 
+    def dissipation(self, displacement: np.ndarray, history: np.ndarray) -> tuple[float, np.ndarray]:
+        """Energy the interface dissipates beyond ``history`` (∫ ΔD dA on the quarter disk) and its gradient by the dofs."""
+        law = self.problem.law
+        measures, _ = self._fields(displacement)
+        opening, slip = np.maximum(measures[..., _OPEN], 0.0), measures[..., _SLIP]
+        equivalent = np.sqrt(opening**2 + np.sum(slip**2, axis=-1))
+        peak = np.maximum(history, equivalent)
+        value = float(np.sum(self.dx * (law.dissipated_energy(peak) - law.dissipated_energy(history))))
+        loading = equivalent >= history
+        rate = np.where(loading, law.dissipation_rate(equivalent), 0.0) * self.dx / np.where(equivalent > 0.0, equivalent, 1.0)
+        # ∂λ/∂q = (<δn> ∂δn/∂q + δs · ∂δs/∂q) / λ
+        b = self._b
+        direction = opening[..., None] * b[..., _OPEN, :] + np.einsum("eqa,eqai->eqi", slip, b[..., _SLIP, :])
+        gradient = np.zeros(self.n_dofs)
+        np.add.at(gradient, self._element_dofs, np.einsum("eq,eqi->ie", rate, direction))
+        gradient[self.fixed] = 0.0
+        return value, gradient
+
     def interface_state(self, displacement: np.ndarray) -> dict[str, np.ndarray]:
         """Opening and equivalent opening at the vertices on the x axis, by radius."""
         on_axis = np.flatnonzero(np.isclose(self.mesh.p[1], 0.0))

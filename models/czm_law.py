@@ -83,6 +83,22 @@ class CohesiveLaw:
                 tangent[i, j] -= rate * components[i] * components[j]
         return normal_traction, slip_traction, tangent, peak, damage
 
+    def dissipated_energy(self, peak_opening_nm: np.ndarray) -> np.ndarray:
+        """Energy per area dissipated at a point of peak opening λmax: the work of separation less the recoverable part.
+
+        W(λ) − T(λ) λ / 2 on the softening branch simplifies to Gc (λ − δ0)/(δf − δ0): zero up to δ0,
+        linear in λmax, Gc at failure. It only grows, whichever way the film moves: the monotone
+        quantity the path follows through snap-backs (``czm_solver``).
+        """
+        d0, df = self.onset_opening_nm, self.failure_opening_nm
+        return self.fracture_energy_gpa_nm * np.clip((np.asarray(peak_opening_nm, dtype=float) - d0) / (df - d0), 0.0, 1.0)
+
+    def dissipation_rate(self, peak_opening_nm: np.ndarray) -> np.ndarray:
+        """dD/dλmax: Gc/(δf − δ0) on the softening branch (δ0 < λ < δf), zero elsewhere."""
+        d0, df = self.onset_opening_nm, self.failure_opening_nm
+        lam = np.asarray(peak_opening_nm, dtype=float)
+        return np.where((lam > d0) & (lam < df), self.fracture_energy_gpa_nm / (df - d0), 0.0)
+
     def separation_work(self, peak_opening_nm: np.ndarray) -> np.ndarray:
         """Work of separation per area done on a point opened monotonically to λ: the J-integral at a cohesive tip."""
         d0, df, s = self.onset_opening_nm, self.failure_opening_nm, self.strength_gpa

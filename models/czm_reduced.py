@@ -66,6 +66,36 @@ class AxisymmetricPlate:
         debonded = self.radius < problem.debond_radius_nm
         self.initial_history = np.where(debonded, problem.law.failure_opening_nm, 0.0)
         self.fixed = np.array([0, 2])  # u(0) = β(0) = 0 by symmetry
+        self._constant_operators(problem)
+
+    def _constant_operators(self, problem: PlateProblem) -> None:
+        """What does not change between iterations: the strain operators but w'², the plate tangent, the band layout."""
+        h, nu, r, n1, n2 = problem.thickness_nm, problem.poisson_ratio, self.radius, self.n1, self.n2
+        inv_l = np.broadcast_to(1.0 / self.length[:, None], r.shape)
+        # strain measures [ε_r, ε_θ, κ_r, κ_θ, δn, δs] by the element dofs [u1, w1, β1, u2, w2, β2]:
+        # shape (elements, points, 6 measures, 6 dofs); the w'² part of ε_r is added per iteration
+        b = np.zeros(r.shape + (6, 6))
+        b[..., 0, [0, 3]] = np.stack([-inv_l, inv_l], axis=-1)
+        b[..., 1, [0, 3]] = np.stack([n1 / r, n2 / r], axis=-1)
+        b[..., 2, [2, 5]] = np.stack([-inv_l, inv_l], axis=-1)
+        b[..., 3, [2, 5]] = np.stack([n1 / r, n2 / r], axis=-1)
+        b[..., 4, [1, 4]] = np.stack([n1, n2], axis=-1)
+        b[..., 5, [0, 2, 3, 5]] = np.stack([n1, 0.5 * h * n1, n2, 0.5 * h * n2], axis=-1)
+        self._b = b
+        # plane-stress plate blocks of the material tangent, weighted; the cohesive block is filled per iteration
+        tangent = np.zeros(r.shape + (6, 6))
+        tangent[..., 0:2, 0:2] = problem.membrane_stiffness_gpa_nm * np.array([[1.0, nu], [nu, 1.0]])
+        tangent[..., 2:4, 2:4] = problem.bending_stiffness_gpa_nm3 * np.array([[1.0, nu], [nu, 1.0]])
+        self._tangent = tangent * self.weight[..., None, None]
+        # transverse shear at the element midpoint: γ = w' − β
+        one = np.ones_like(self.length)
+        self._b_gamma = np.stack([0.0 * one, -1.0 / self.length, -0.5 * one, 0.0 * one, 1.0 / self.length, -0.5 * one], axis=-1)
+        self._shear_weight = self.mid_radius * self.length * problem.shear_stiffness_gpa_nm
+        self._shear_stiffness = self._shear_weight[:, None, None] * self._b_gamma[:, :, None] * self._b_gamma[:, None, :]
+        # banded storage ab[BAND + i − j, j] = K[i, j]: one flat index per element matrix entry
+        first = self.element_dofs[:, 0]
+        i, j = np.meshgrid(np.arange(6), np.arange(6), indexing="ij")
+        self._band_index = ((_BAND + i - j)[None] * self.n_dofs + first[:, None, None] + j[None]).ravel()
 
     def _kinematics(self, displacement: np.ndarray):
         q = displacement[self.element_dofs]
@@ -83,10 +113,8 @@ class AxisymmetricPlate:
         h, nu = p.thickness_nm, p.poisson_ratio
         a_mem, d_bend = p.membrane_stiffness_gpa_nm, p.bending_stiffness_gpa_nm3
         q, u, w, beta, du, dw, dbeta = self._kinematics(displacement)
-        r, n1, n2 = self.radius, self.n1, self.n2
-        inv_l = np.broadcast_to(1.0 / self.length[:, None], r.shape)
-        zero = np.zeros_like(r)
-        slope = dw if p.geometric_nonlinearity else zero
+        r = self.radius
+        slope = dw if p.geometric_nonlinearity else np.zeros_like(r)
 
         # ε_r = u' + w'²/2, ε_θ = u/r; κ_r = β', κ_θ = β/r
         eps_r, eps_t = du + 0.5 * slope**2, u / r
@@ -97,41 +125,29 @@ class AxisymmetricPlate:
         # interface at the bottom face: δn = w, δs = u + (h/2) β
         t_n, t_s, c_coh, trial, _ = p.law.respond(w, (u + 0.5 * h * beta)[None], history)
 
-        # strain measures [ε_r, ε_θ, κ_r, κ_θ, δn, δs] and their derivatives by the element dofs
-        # [u1, w1, β1, u2, w2, β2]: shape (elements, points, 6 measures, 6 dofs)
-        b = np.zeros(r.shape + (6, 6))
-        b[..., 0, [0, 3]] = np.stack([-inv_l, inv_l], axis=-1)
-        b[..., 0, [1, 4]] = np.stack([-slope * inv_l, slope * inv_l], axis=-1)
-        b[..., 1, [0, 3]] = np.stack([n1 / r, n2 / r], axis=-1)
-        b[..., 2, [2, 5]] = np.stack([-inv_l, inv_l], axis=-1)
-        b[..., 3, [2, 5]] = np.stack([n1 / r, n2 / r], axis=-1)
-        b[..., 4, [1, 4]] = np.stack([n1, n2], axis=-1)
-        b[..., 5, [0, 2, 3, 5]] = np.stack([n1, 0.5 * h * n1, n2, 0.5 * h * n2], axis=-1)
+        # ∂ε_r/∂w = w' ∂w'/∂w on top of the constant operators
+        b = self._b.copy()
+        inv_l = 1.0 / self.length[:, None]
+        b[..., 0, 1], b[..., 0, 4] = -slope * inv_l, slope * inv_l
         # conjugate stresses and the material tangent: plane-stress plate blocks and the cohesive block
-        stress = np.stack([n_r, n_t, m_r, m_t, t_n, t_s[0]], axis=-1)
-        tangent = np.zeros(r.shape + (6, 6))
-        tangent[..., 0:2, 0:2] = a_mem * np.array([[1.0, nu], [nu, 1.0]])
-        tangent[..., 2:4, 2:4] = d_bend * np.array([[1.0, nu], [nu, 1.0]])
-        tangent[..., 4:6, 4:6] = np.moveaxis(c_coh, (0, 1), (-2, -1))
-        force = np.einsum("eg,egai,ega->ei", self.weight, b, stress)
-        weighted = np.einsum("egai,egab->egib", b, tangent * self.weight[..., None, None])
-        stiffness = np.einsum("egib,egbj->eij", weighted, b)
+        stress = np.stack([n_r, n_t, m_r, m_t, t_n, t_s[0]], axis=-1) * self.weight[..., None]
+        tangent = self._tangent.copy()
+        tangent[..., 4:6, 4:6] = np.moveaxis(c_coh, (0, 1), (-2, -1)) * self.weight[..., None, None]
+        b_t = np.swapaxes(b, -1, -2)
+        force = np.matmul(b_t, stress[..., None])[..., 0].sum(axis=1)
+        stiffness = np.matmul(b_t, np.matmul(tangent, b)).sum(axis=1)
         if p.geometric_nonlinearity:
             # N_r ∂²ε_r/∂w² = N_r (dN ⊗ dN) on the w dofs
             geo = np.sum(self.weight * n_r, axis=1) / self.length**2
             for i, j, sign in ((1, 1, 1.0), (1, 4, -1.0), (4, 1, -1.0), (4, 4, 1.0)):
                 stiffness[:, i, j] += sign * geo
 
-        # transverse shear at the element midpoint: γ = w' − β, Q = k G h γ
-        one = np.ones_like(self.length)
-        b_gam = np.stack([0.0 * one, -1.0 / self.length, -0.5 * one, 0.0 * one, 1.0 / self.length, -0.5 * one], axis=-1)
-        gamma = np.einsum("ei,ei->e", b_gam, q)
-        w_mid = self.mid_radius * self.length * p.shear_stiffness_gpa_nm
-        force += (w_mid * gamma)[:, None] * b_gam
-        stiffness += w_mid[:, None, None] * b_gam[:, :, None] * b_gam[:, None, :]
+        # transverse shear at the element midpoint: Q = k G h γ
+        gamma = np.einsum("ei,ei->e", self._b_gamma, q)
+        force += (self._shear_weight * gamma)[:, None] * self._b_gamma
+        stiffness += self._shear_stiffness
 
-        global_force = np.zeros(self.n_dofs)
-        np.add.at(global_force, self.element_dofs, force)
+        global_force = np.bincount(self.element_dofs.ravel(), weights=force.ravel(), minlength=self.n_dofs)
         global_force[self.fixed] = 0.0  # reactions of the symmetry conditions
         return global_force, stiffness, trial
 
@@ -148,12 +164,8 @@ class AxisymmetricPlate:
         return load
 
     def factorize(self, stiffness: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
-        band = np.zeros((2 * _BAND + 1, self.n_dofs))
-        first = self.element_dofs[:, 0]
-        for i in range(6):
-            for j in range(6):
-                # banded storage: ab[BAND + i − j, j] = K[i, j]; columns differ between elements
-                band[_BAND + i - j, first + j] += stiffness[:, i, j]
+        band = np.bincount(self._band_index, weights=stiffness.ravel(),
+                           minlength=(2 * _BAND + 1) * self.n_dofs).reshape(2 * _BAND + 1, self.n_dofs)
         # symmetry dofs: identity row and column
         for dof in self.fixed:
             band[:, dof] = 0.0
@@ -167,6 +179,27 @@ class AxisymmetricPlate:
             return solve_banded((_BAND, _BAND), band, rhs, check_finite=False)
 
         return solve
+
+    def dissipation(self, displacement: np.ndarray, history: np.ndarray) -> tuple[float, np.ndarray]:
+        """Energy the interface dissipates beyond ``history`` (∫ ΔD r dr, per radian) and its gradient by the dofs.
+
+        Only points opening past their peak so far dissipate: ∂λ/∂q = (<δn> ∂δn/∂q + δs ∂δs/∂q)/λ there.
+        """
+        law, h = self.problem.law, self.problem.thickness_nm
+        _, u, w, beta, *_ = self._kinematics(displacement)
+        opening, slip = np.maximum(w, 0.0), u + 0.5 * h * beta
+        equivalent = np.sqrt(opening**2 + slip**2)
+        peak = np.maximum(history, equivalent)
+        value = float(np.sum(self.weight * (law.dissipated_energy(peak) - law.dissipated_energy(history))))
+        loading = equivalent >= history
+        rate = np.where(loading, law.dissipation_rate(equivalent), 0.0) * self.weight / np.where(equivalent > 0.0, equivalent, 1.0)
+        n1, n2 = self.n1, self.n2
+        # ∂δn/∂q = [0, n1, 0, 0, n2, 0], ∂δs/∂q = [n1, 0, h n1/2, n2, 0, h n2/2]
+        local = np.stack([slip * n1, opening * n1, 0.5 * h * slip * n1, slip * n2, opening * n2, 0.5 * h * slip * n2], axis=-1)
+        gradient = np.zeros(self.n_dofs)
+        np.add.at(gradient, self.element_dofs, np.einsum("eg,egi->ei", rate, local))
+        gradient[self.fixed] = 0.0
+        return value, gradient
 
     def interface_state(self, displacement: np.ndarray) -> dict[str, np.ndarray]:
         """Nodal opening, slip and equivalent opening (for the energy release rate at the tip)."""

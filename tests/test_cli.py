@@ -74,5 +74,15 @@ def test_validate_blister_prints_solver_and_analytic():
     values = json.loads(done.stdout)
     assert values["critical_radius_analytic_nm"] == pytest.approx(208.15, rel=1e-3)
     assert abs(values["critical_radius_error"]) < 0.05 and abs(values["centre_deflection_error"]) < 0.05
+    assert values["converged"] and values["reason"] == "" and values["equilibrium_tolerance"] == 1e-9
+
+
+def test_validate_blister_in_the_membrane_regime_converges():
+    # w0/h ≈ 30: the debond peak is a snap-back in the axis opening
+    done = run("simulate", "czm", "--validate", "blister", "--youngs-modulus-gpa", "100", "--poisson-ratio", "0.3",
+               "--thickness-nm", "2", "--fracture-energy-j-m2", "0.236", "--strength-mpa", "1400", "--pressure-mpa", "6.04", "--json")
+    assert done.returncode == 0, done.stderr
+    values = json.loads(done.stdout)
+    assert values["converged"] and abs(values["critical_radius_membrane_error"]) < 0.05
 
 

@@ -10,12 +10,13 @@ from interlayer.models.czm import (
     CzmResult,
     blister_critical_deflection_nm,
     blister_critical_radius_nm,
+    blister_membrane_critical_radius_nm,
     simulate_blister,
     simulate_czm,
 )
 from interlayer.models.czm_law import CohesiveLaw
 from interlayer.models.czm_reduced import AxisymmetricPlate
-from interlayer.models.czm_solver import PlateProblem
+from interlayer.models.czm_solver import Dissipation, PlateProblem
 from interlayer.models.errors import SimulationInputError, UnknownMetalError
 from interlayer.models.film import Film
 
@@ -113,6 +114,131 @@ def test_blister_step_and_mesh_convergence():
         assert other.centre_deflection_nm == pytest.approx(base.centre_deflection_nm, rel=0.02)
 
 
+# From the plate to the membrane regime: (E GPa, ν, h nm, Gc J/m², σmax MPa, p MPa, regime). p and Gc
+# put the limiting theory's w0/h at 0.05 … 30 (plate: a_c/h 20–30; membrane: w0/a_c 0.1–0.15, moderate
+# slopes); σmax makes the cohesive zone E Gc/σmax² 0.15 h (plate) or 0.03 a_c (membrane) long: both
+# references are sharp-crack theories. Transition sets (w0/h ≈ 1 and 3) are compared with neither.
+BLISTER_REGIMES = [
+    (165, 0.25, 10, 7.33e-05, 89.8, 0.293, "plate"),
+    (100, 0.30, 6, 4.5e-05, 70.7, 0.15, "plate"),
+    (50, 0.16, 20, 0.000684, 107.0, 0.342, "plate"),
+    (200, 0.35, 4, 0.00012, 200.0, 0.3, "plate"),
+    (120, 0.30, 4, 0.00174, 589.0, 0.868, "transition"),
+    (80, 0.16, 5, 0.0122, 1140.0, 1.62, "transition"),
+    (100, 0.30, 2, 0.0465, 881.0, 3.58, "membrane"),
+    (165, 0.16, 4, 0.275, 1740.0, 7.05, "membrane"),
+    (30, 0.16, 10, 0.305, 478.0, 2.35, "membrane"),
+    (100, 0.30, 2, 0.236, 1400.0, 6.04, "membrane"),
+]
+REGIME_IDS = [f"{regime}{i}" for i, (*_, regime) in enumerate(BLISTER_REGIMES)]
+_REGIME_RUNS: dict[tuple[int, float], object] = {}
+
+
+def regime_blister(index: int, load_steps: float = 4.0):
+    """One run per (set, load steps) for the whole module."""
+    if (index, load_steps) not in _REGIME_RUNS:
+        e, nu, h, gc, strength, p, _ = BLISTER_REGIMES[index]
+        _REGIME_RUNS[index, load_steps] = simulate_blister(youngs_modulus_gpa=e, poisson_ratio=nu, thickness_nm=h,
+                                                           fracture_energy_j_m2=gc, strength_mpa=strength, pressure_mpa=p,
+                                                           load_steps=load_steps)
+    return _REGIME_RUNS[index, load_steps]
+
+
+@pytest.mark.parametrize("index", range(len(BLISTER_REGIMES)), ids=REGIME_IDS)
+def test_blister_converges_and_matches_its_limit_from_plate_to_membrane(index):
+    e, nu, h, gc, _, p, regime = BLISTER_REGIMES[index]
+    result = regime_blister(index)
+    assert result.converged and result.reason == ""
+    assert abs(result.peak_pressure_mpa / p - 1.0) <= result.pressure_tolerance
+    w0_h = result.centre_deflection_nm / h
+    if regime == "plate":
+        assert w0_h < 0.25
+        assert abs(result.critical_radius_error) < 0.05
+    elif regime == "membrane":
+        assert w0_h > 9.0
+        assert abs(result.critical_radius_membrane_error) < 0.05
+    else:
+        # bending and stretching both stiffen the film: it debonds later than either limit alone predicts
+        assert 0.9 < w0_h < 3.0
+        assert result.critical_radius_nm > max(result.critical_radius_analytic_nm, result.critical_radius_membrane_nm)
+
+
+def test_blister_regimes_span_w0_over_h_from_005_to_30():
+    ratios = [regime_blister(i).centre_deflection_nm / BLISTER_REGIMES[i][2] for i in range(len(BLISTER_REGIMES))]
+    assert min(ratios) < 0.06 and max(ratios) > 29.0
+
+
+@pytest.mark.parametrize("index", range(len(BLISTER_REGIMES)), ids=REGIME_IDS)
+def test_blister_critical_radius_does_not_depend_on_load_steps(index):
+    base, doubled = regime_blister(index, 4.0), regime_blister(index, 8.0)
+    assert doubled.converged
+    assert doubled.critical_radius_nm == pytest.approx(base.critical_radius_nm, rel=0.01)
+
+
+def test_membrane_reference_formula():
+    # a_c⁴ = K1 E h Gc³/(C³ p⁴): at that radius Hencky's w0 = (p a⁴/(K1 E h))^(1/3) is Gc/(0.65 p)
+    a_c = blister_membrane_critical_radius_nm(100.0, 0.3, 2.0, 0.39, 10.0)
+    w0 = (0.01 * a_c**4 / (3.58 * 100.0 * 2.0)) ** (1 / 3)
+    assert 0.65 * 0.01 * w0 == pytest.approx(0.39)
+    assert math.isnan(blister_membrane_critical_radius_nm(100.0, 0.25, 2.0, 0.39, 10.0))
+
+
+def test_a_failed_blister_says_why():
+    result = simulate_blister(**BLISTERS[0], tolerance=1e-17)
+    assert not result.converged
+    assert "no equilibrium" in result.reason
+    assert json.loads(json.dumps(result.as_dict()))["reason"] == result.reason
+
+
+def test_dissipation_is_the_laws_and_its_gradient_the_derivative():
+    law = CohesiveLaw(450.0, 0.87, 0.25)
+    d0, df = law.onset_opening_nm, law.failure_opening_nm
+    openings = np.array([0.5 * d0, d0, 0.5 * (d0 + df), df, 2 * df])
+    # W(λ) − T(λ) λ/2: zero at δ0, Gc at failure
+    tractions, *_ = law.respond(openings, np.zeros((1, 5)), np.zeros(5))
+    expected = np.where(openings < df, law.separation_work(openings) - 0.5 * tractions * openings, 0.25)
+    np.testing.assert_allclose(law.dissipated_energy(openings), expected, atol=1e-12)
+    problem = PlateProblem(4.0, 36.0, 0.28, law, 20.0, 40.0, 60.0, 1.0, pressure_follows_debond=True)
+    plate = AxisymmetricPlate(problem)
+    rng = np.random.default_rng(1)
+    u = np.zeros(plate.n_dofs)
+    u[1::3] = 0.4 * np.exp(-plate.nodes_nm / 25.0)
+    u[0::3] = rng.normal(scale=0.02, size=plate.nodes_nm.size)
+    u[plate.fixed] = 0.0
+    history = plate.initial_history.copy()
+    value, gradient = Dissipation(plate, history)(u)
+    assert value > 0.0
+    direction = rng.normal(size=plate.n_dofs)
+    direction[plate.fixed] = 0.0
+    eps = 1e-7
+    assert (Dissipation(plate, history)(u + eps * direction)[0] - value) / eps == pytest.approx(gradient @ direction, rel=1e-4)
+
+
+def test_fem_dissipation_gradient_is_the_derivative_and_axisymmetric_states_dissipate_alike():
+    from interlayer.models.czm_fem import QuarterDiskPlate
+
+    law = CohesiveLaw(450.0, 0.87, 0.25)
+    problem = PlateProblem(4.0, 36.0, 0.28, law, 20.0, 40.0, 60.0, 2.0, pressure_follows_debond=True)
+    plate, reduced = QuarterDiskPlate(problem, angular_elements=4), AxisymmetricPlate(problem)
+    # the same axisymmetric deflection on both meshes: w = 0.4 exp(−r/25)
+    u = np.zeros(plate.n_dofs)
+    w_dofs = np.concatenate([plate.basis.nodal_dofs[2], plate.basis.facet_dofs[2]])
+    radius = np.hypot(*plate.basis.doflocs[:, w_dofs])
+    u[w_dofs] = 0.4 * np.exp(-radius / 25.0)
+    value, gradient = Dissipation(plate, plate.initial_history)(u)
+    v = np.zeros(reduced.n_dofs)
+    v[1::3] = 0.4 * np.exp(-reduced.nodes_nm / 25.0)
+    # quarter disk against ∫ r dr per radian: a factor π/2, to the quadrature of the two meshes
+    assert value == pytest.approx(0.5 * np.pi * Dissipation(reduced, reduced.initial_history)(v)[0], rel=0.02)
+    rng = np.random.default_rng(2)
+    direction = rng.normal(size=plate.n_dofs)
+    direction[plate.fixed] = 0.0
+    eps = 1e-6
+    dissipation = Dissipation(plate, plate.initial_history)
+    central = (dissipation(u + eps * direction)[0] - dissipation(u - eps * direction)[0]) / (2 * eps)
+    assert central == pytest.approx(gradient @ direction, rel=1e-6)
+
+
 def test_blister_analytic_example_of_physics_reference():
     # Al2O3, ν = 0.25, Gc = 0.5 J/m², p = 100 MPa: a_c ≈ 49.5 / 98 / 166 nm at h = 4 / 10 / 20 nm
     radii = [blister_critical_radius_nm(165.0, 0.25, h, 0.5, 100.0) for h in (4.0, 10.0, 20.0)]
@@ -157,7 +283,7 @@ def test_result_fields_and_energy_release_rate():
     assert 0.0 < result.energy_release_rate_j_m2 < film.fracture_energy_j_m2
     assert result.debond_length_nm == pytest.approx(20.0, abs=0.5)
     payload = json.loads(json.dumps(result.as_dict()))
-    assert payload["fidelity"] == "reduced" and payload["model_version"] == "czm-1"
+    assert payload["fidelity"] == "reduced" and payload["model_version"] == "czm-2"
 
 
 def test_opening_grows_with_pressure_and_a_wide_nucleus_debonds_further():
@@ -174,6 +300,8 @@ def test_runaway_is_reported_not_converged():
     result = simulate_czm("Li", Film.from_thickness(4.0), initial_debond_radius_nm=60.0)
     assert not result.converged
     assert not math.isnan(result.opening_nm)
+    assert "ran out of the finely meshed zone" in result.reason
+    assert simulate_czm("Li", Film.from_thickness(4.0)).reason == ""
 
 
 @pytest.mark.parametrize("kwargs, error, word", [
