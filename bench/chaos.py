@@ -182,7 +182,7 @@ class Lab:
         choice = self.rng.random()
         if choice < 0.4:
             sweep = [{"model": "chaos", "metal": "Li", "recipe": self.rng.choice(RECIPES),
-                      "parameters": {"seconds": round(self.rng.uniform(0.5, 2.5), 2), "n": uuid.uuid4().hex[:8]}}
+                      "parameters": {"seconds": round(self.rng.uniform(0.3, 1.5), 2), "n": uuid.uuid4().hex[:8]}}
                      for _ in range(3)]
             answer = self.send("POST", "/v1/simulations/batch", {"simulations": sweep}, (202,))
             jobs = [job["id"] for job in answer["jobs"]] if answer else []
@@ -233,7 +233,7 @@ class Service:
         self.redis.start(append_only=True)
         self.directory = directory
         self.settings = Settings(database_url=f"postgresql+psycopg://postgres@127.0.0.1:{self.relay.port}/{database}",
-                                 redis_url=self.redis.url, queue_prefix=f"chaos-{uuid.uuid4().hex[:6]}", heartbeat_s=2.0,
+                                 redis_url=self.redis.url, queue_prefix=f"chaos-{uuid.uuid4().hex[:6]}",
                                  extra_models="chaos=bench.chaos:chaos_simulation")
         os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
         migrate(self.settings)
@@ -304,6 +304,8 @@ class Faults:
     db_outage_s: float = 10.0
     seconds_between: float = 4.0
     labs: int = 4
+    # seconds between one lab's requests: 4 labs send about 2 jobs/s, half of what two workers run
+    pace_s: float = 2.0
 
 
 @dataclass
@@ -325,7 +327,7 @@ def _labs_at_work(service: Service, faults: Faults, ledger: Ledger, stop: thread
         lab = Lab(service.api.url, key, campaigns, ledger, seed)
         while not stop.is_set():
             lab.step()
-            time.sleep(0.25)
+            stop.wait(faults.pace_s)
     threads = [threading.Thread(target=work, args=(seed,), daemon=True) for seed in range(faults.labs)]
     for thread in threads:
         thread.start()
@@ -420,9 +422,10 @@ def main() -> None:
     parser.add_argument("--db-outage-s", type=float, default=10.0)
     parser.add_argument("--seconds-between", type=float, default=4.0)
     parser.add_argument("--labs", type=int, default=4, help="lab clients sending work all along")
+    parser.add_argument("--pace-s", type=float, default=2.0, help="seconds between one lab's requests")
     args = parser.parse_args()
     started = time.monotonic()
-    report = run(Faults(args.kills, args.redis_kills, args.db_outage_s, args.seconds_between, args.labs))
+    report = run(Faults(args.kills, args.redis_kills, args.db_outage_s, args.seconds_between, args.labs, args.pace_s))
     print(f"{'fault':<34} {'service runs jobs again after':>30} {'interrupted job re-runs after':>30}")
     for fault, recovered, rerun in report.recoveries:
         rerun_text = "-" if rerun is None else f"{rerun:.1f} s"

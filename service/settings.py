@@ -30,8 +30,9 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     # Every Redis key and the queue carry this prefix, so several deployments (or test runs) share one Redis.
     queue_prefix: str = "interlayer"
-    # Seconds between job heartbeats; a running job silent for 4 heartbeats is taken as orphaned.
-    heartbeat_s: float = 5.0
+    # Seconds between job heartbeats; a running job silent for 4 heartbeats is taken as orphaned, so a killed
+    # worker's job runs again about 8 s later (6 s of silence, a reconciler pass every 2 s; bench.chaos).
+    heartbeat_s: float = 1.5
     simulation_time_limit_s: int = 900
     # Extra simulation models "name=module:function,...", for benchmarks and tests only (usecases/simulators.py).
     extra_models: str = ""

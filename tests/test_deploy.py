@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+from interlayer.service.jobs.queue import queue_keys
 from interlayer.service.settings import Settings
 
 DEPLOY = Path(__file__).parents[1] / "deploy"
@@ -26,7 +27,7 @@ def test_keda_scales_workers_on_the_queue_the_service_publishes_to():
     settings = Settings(queue_prefix=config["INTERLAYER_QUEUE_PREFIX"], database_url="sqlite://")
     scaled = yaml.safe_load((DEPLOY / "kubernetes" / "scaledobject.yaml").read_text())
     (trigger,) = scaled["spec"]["triggers"]
-    assert trigger["metadata"]["listName"] == f"{settings.queue_prefix}:{settings.queue}"
+    assert trigger["metadata"]["listName"] == queue_keys(settings)[-1]
     assert scaled["spec"]["scaleTargetRef"]["name"] == "interlayer-worker"
 
 

@@ -29,6 +29,10 @@ log = logging.getLogger(__name__)
 
 # Seconds between a worker's liveness beacons; /readyz counts workers whose beacon is younger than 3 of these.
 BEACON_S = 2.0
+# Two lanes (kombu's Redis priorities: 0 is served first). New work queues in the normal lane; a job the
+# reconciler re-sends (a killed worker's, a lost message's) goes ahead of the backlog, so it runs again
+# within seconds of being found, not after everything queued since.
+URGENT, NORMAL = 0, 9
 
 
 def beacon_key(settings: Settings, name: str = "*") -> str:
@@ -44,6 +48,8 @@ def configure(app: Celery, settings: Settings) -> None:
             "visibility_timeout": settings.visibility_timeout_s,
             # Every key this deployment writes (queue, unacked set, bindings) lives under its prefix.
             "global_keyprefix": f"{settings.queue_prefix}:",
+            "priority_steps": [URGENT, NORMAL],
+            "sep": ":",
         },
         broker_pool_limit=20,
         task_default_queue=settings.queue,
@@ -69,14 +75,20 @@ def celery_app(settings: Settings) -> Celery:
     return app
 
 
-def publish(settings: Settings, kind: JobKind, job_ids: list[str]) -> None:
+def queue_keys(settings: Settings) -> list[str]:
+    """The Redis lists of the job queue, urgent lane first."""
+    base = f"{settings.queue_prefix}:{settings.queue}"
+    return [base, f"{base}:{NORMAL}"]
+
+
+def publish(settings: Settings, kind: JobKind, job_ids: list[str], priority: int = NORMAL) -> None:
     """Send one message per job (after the rows are committed)."""
     if not job_ids:
         return
     app = celery_app(settings)
     with app.producer_or_acquire() as producer:
         for job_id in job_ids:
-            app.send_task(kind.task_name, args=[job_id], producer=producer)
+            app.send_task(kind.task_name, args=[job_id], producer=producer, priority=priority)
 
 
 def publish_committed(settings: Settings, kind: JobKind, job_ids: list[str]) -> None:
@@ -93,5 +105,5 @@ def publish_committed(settings: Settings, kind: JobKind, job_ids: list[str]) -> 
 
 def broker_idle(client: redis.Redis, settings: Settings) -> bool:
     """No message waits in the queue and none is held by a worker: a queued job then has lost its message."""
-    prefix = f"{settings.queue_prefix}:"
-    return client.llen(prefix + settings.queue) == 0 and client.hlen(prefix + "unacked") == 0
+    return all(client.llen(key) == 0 for key in queue_keys(settings)) and \
+        client.hlen(f"{settings.queue_prefix}:unacked") == 0

@@ -14,7 +14,7 @@ from ..settings import Settings
 from ..store.db import transaction
 from ..store.tables import Job, utcnow
 from ..store.vocabulary import JobKind, JobStatus
-from .queue import publish
+from .queue import URGENT, publish
 
 log = logging.getLogger(__name__)
 
@@ -47,5 +47,5 @@ def reconcile(settings: Settings, *, broker_idle: bool = False, republish_queued
                             .values(status=JobStatus.QUEUED, claim=None, published_at=now, message="re-enqueued"))
     for kind, job_ids in by_kind.items():
         log.warning("re-enqueueing %d %s job(s) left by a crash or an outage", len(job_ids), kind)
-        publish(settings, kind, job_ids)
+        publish(settings, kind, job_ids, priority=URGENT)
     return [job_id for job_ids in by_kind.values() for job_id in job_ids]

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from ..jobs.queue import beacon_key
+from ..jobs.queue import beacon_key, queue_keys
 from ..settings import Settings
 from ..store.db import transaction
 from ..store.tables import Job, utcnow
@@ -37,6 +37,6 @@ def service_figures(settings: Settings, broker) -> ServiceFigures:
         for kind, started, finished in recent:
             figures.durations.setdefault(kind.value, []).append(max(0.0, (finished - started).total_seconds()))
     if broker is not None:
-        figures.queue_depth = int(broker.llen(f"{settings.queue_prefix}:{settings.queue}"))
+        figures.queue_depth = sum(int(broker.llen(key)) for key in queue_keys(settings))
         figures.workers = sum(1 for _ in broker.scan_iter(beacon_key(settings), count=100))
     return figures
