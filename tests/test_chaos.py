@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import shutil
 
-from bench.chaos import Faults, run
 from conftest import unavailable
+
+from bench.chaos import Faults, run
 
 
 def test_faults_lose_and_duplicate_nothing(postgres_url):
