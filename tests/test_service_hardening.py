@@ -7,17 +7,17 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import subprocess
 import sys
-import threading
 import time
 import uuid
 
 import httpx
 import pytest
+from conftest import REDIS_URL
 from sqlalchemy import func, select
 
+from bench import concurrency
 from interlayer.service.stack import child_environment, free_port, stop_process
 from interlayer.service.store import tables
 from interlayer.service.store.db import transaction
@@ -113,55 +113,11 @@ def test_large_bodies_are_refused_before_parsing_and_refusals_never_echo_input(p
     assert stored_counts(pg_stack.settings, campaign_id) == before
 
 
-def _report_cells(http: httpx.Client, campaign_id: str, seed: int, acknowledged: dict, changes: dict) -> None:
-    """One lab PC: new cells, repeated reports of shared running cells (in any order), retries with a key."""
-    rng = random.Random(seed)
-    for step in range(12):
-        cell = f"shared-{rng.randrange(4)}"
-        hours = round(rng.uniform(1, 400), 3)
-        rows = [{"recipe": RECIPES[int(cell[-1])], "lifetime_h": hours, "censored": True, "cell_id": cell}]
-        if step % 4 == 0:
-            rows.append({"recipe": rng.choice(RECIPES), "lifetime_h": 300 + step, "cell_id": f"own-{seed}-{step}"})
-        key = f"pc{seed}-{step}"
-        for _ in range(1 + (step % 3 == 0)):  # some requests are retried with the same key
-            response = http.post(f"/v1/campaigns/{campaign_id}/measurements", json=rows, headers={"Idempotency-Key": key})
-            assert response.status_code in (201, 422), response.text
-            if response.status_code == 201:
-                assert changes.setdefault(key, response.json()["data_version"]) == response.json()["data_version"]
-                for row in rows:
-                    acknowledged.setdefault(row["cell_id"], []).append(row["lifetime_h"])
-
-
-def test_concurrent_writers_keep_one_row_per_cell_at_its_highest_hours(pg_stack, api):
-    http, campaign_id = api
-    acknowledged: dict[str, list[float]] = {}
-    changes: dict[str, int] = {}  # Idempotency-Key -> the data version its change made
-    writers = [threading.Thread(target=_report_cells, args=(http, campaign_id, seed, acknowledged, changes))
-               for seed in range(8)]
-    for writer in writers:
-        writer.start()
-    for writer in writers:
-        writer.join()
-    with transaction(pg_stack.settings) as session:
-        rows = session.scalars(select(tables.Measurement).where(tables.Measurement.campaign_id == campaign_id)).all()
-        version = session.get(tables.Campaign, campaign_id).data_version
-    stored = {row.cell_id: row.lifetime_h for row in rows}
-    assert len(rows) == len(stored) == len(acknowledged)
-    assert stored == {cell: max(hours) for cell, hours in acknowledged.items()}
-    # every acknowledged change moved the version by one (a replay answers the first response)
-    assert sorted(changes.values()) == list(range(1, version + 1))
-    # refits coalesce: far fewer refit jobs than writes, and the recommendation catches up with the data
-    with transaction(pg_stack.settings) as session:
-        refits = session.scalar(select(func.count()).where(tables.Job.campaign_id == campaign_id,
-                                                           tables.Job.kind == "ingest"))
-    assert refits < version
-    deadline = time.monotonic() + 60
-    while True:
-        response = http.get(f"/v1/campaigns/{campaign_id}/recommendation")
-        if response.status_code == 200 and response.json()["data_version"] == version:
-            break
-        assert time.monotonic() < deadline, response.text
-        time.sleep(0.5)
+def test_concurrent_writers_keep_one_row_per_cell_at_its_highest_hours(pg_stack):
+    """bench.concurrency, short: 8 lab PCs for 12 s on one campaign."""
+    outcome = concurrency.run(clients=8, seconds=12, redis_url=REDIS_URL)
+    assert all(outcome.checks.values()), (outcome.checks, outcome.figures)
+    assert outcome.figures["acknowledged changes"] >= 50 and outcome.figures["answers"].get(422, 0) > 0
 
 
 def test_a_revoked_key_is_refused_by_every_api_process_within_a_second(pg_stack, tmp_path):

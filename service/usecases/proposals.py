@@ -7,8 +7,6 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from interlayer.surrogate.campaign import CampaignError
-
 from ..jobs.lifecycle import Claim, create_job, finish
 from ..schemas import ProposalsIn
 from ..settings import Settings
@@ -24,6 +22,10 @@ from .views import job_view, proposal_view
 
 # Optimistic writes of a proposal batch: recomputed when another batch landed meanwhile.
 PROPOSAL_WRITE_TRIES = 5
+
+
+class CampaignBusy(Exception):
+    """Other proposal batches kept landing first: the job comes back later (it never fails for it)."""
 
 
 def request_proposals(settings: Settings, owner: str, campaign_id: str, body: ProposalsIn,
@@ -75,4 +77,4 @@ def propose(settings: Settings, claimed: Claim) -> None:
             store_recommendation(session, state.row.id, state.row.data_version, recommendation)
             finish(session, claimed, JobStatus.SUCCEEDED, result={"proposal_ids": [row.id for row in rows]})
         return
-    raise CampaignError(f"campaign {claimed.campaign_id} kept changing; gave up after {PROPOSAL_WRITE_TRIES} tries")
+    raise CampaignBusy(f"other batches landed first {PROPOSAL_WRITE_TRIES} times; trying again shortly")

@@ -22,7 +22,7 @@ from ..store.db import transaction
 from ..store.tables import Job
 from ..store.vocabulary import JobKind, JobStatus
 from ..usecases.campaign_physics import SimulationsPending
-from ..usecases.proposals import propose
+from ..usecases.proposals import CampaignBusy, propose
 from ..usecases.recommendations import refresh_recommendation
 from ..usecases.simulations import run_simulation_job
 
@@ -37,8 +37,8 @@ CAMPAIGN_SOFT_LIMIT_S, CAMPAIGN_LIMIT_S = 300, 360
 
 
 def _run_campaign_job(settings: Settings, claimed: Claim, use_case: Callable[[Settings, Claim], None]) -> bool:
-    """Run a campaign job's use case; False while its simulations are pending. Bad input fails the job
-    with its message instead of retrying."""
+    """Run a campaign job's use case; False while its simulations are pending or other proposal batches
+    keep landing first (it comes back later). Bad input fails the job with its message instead of retrying."""
     try:
         # A fit can outlast the orphan timeout (4 heartbeats): beat, so the reconciler leaves it alone.
         with Heartbeat(settings, claimed):
@@ -47,6 +47,11 @@ def _run_campaign_job(settings: Settings, claimed: Claim, use_case: Callable[[Se
         with transaction(settings) as session:
             session.execute(update(Job).where(Job.id == claimed.job_id, Job.claim == claimed.token).values(
                 progress=0.5 * pending.ready / pending.needed, message=str(pending)))
+        return False
+    except CampaignBusy as busy:
+        with transaction(settings) as session:
+            session.execute(update(Job).where(Job.id == claimed.job_id, Job.claim == claimed.token).values(
+                message=str(busy)))
         return False
     except ClaimLost:
         log.warning("job %s: another attempt owns it", claimed.job_id)
