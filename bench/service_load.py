@@ -279,7 +279,9 @@ def main() -> None:
     database = prefix.replace("-", "_")
     admin = psycopg.connect(POSTGRES_ADMIN, autocommit=True)
     admin.execute(f'CREATE DATABASE "{database}"')
+    # requests_per_key_s=0: one key drives the whole load here; the bench measures the service, not the limit
     settings = Settings(database_url=f"postgresql+psycopg://postgres@127.0.0.1:5432/{database}", redis_url=REDIS_URL,
+                        requests_per_key_s=0,
                         queue_prefix=prefix, heartbeat_s=5.0, simulation_time_limit_s=600,
                         extra_models="trivial=bench.service_load:trivial_simulation")
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     # worker's job runs again about 8 s later (6 s of silence, a reconciler pass every 2 s; bench.chaos).
     heartbeat_s: float = 1.5
     simulation_time_limit_s: int = 900
+    # Requests per second each API key may make to each API process (a second's worth may come at once);
+    # 0: no limit. A lab's clients make a few a second; bench.service_load lifts it to measure the service.
+    requests_per_key_s: float = 50.0
     # Extra simulation models "name=module:function,...", for benchmarks and tests only (usecases/simulators.py).
     extra_models: str = ""
     # PostgreSQL commits that return before the WAL is on disk. Worker processes turn it on: each of

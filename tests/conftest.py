@@ -68,8 +68,9 @@ def redis_url(test_prefix):
 
 
 def service_settings(database_url: str, redis_url: str | None, prefix: str) -> Settings:
+    # no request rate limit: tests drive one key hard (the limit has a test of its own)
     return Settings(database_url=database_url, redis_url=redis_url, queue_prefix=prefix, heartbeat_s=0.5,
-                    simulation_time_limit_s=120, extra_models=EXTRA_MODELS)
+                    simulation_time_limit_s=120, extra_models=EXTRA_MODELS, requests_per_key_s=0)
 
 
 @pytest.fixture(scope="session")

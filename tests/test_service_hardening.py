@@ -191,3 +191,40 @@ def test_log_lines_are_json_with_the_job_id(capsys):
     line = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
     assert line["job_id"] == "job_0123" and line["level"] == "WARNING" and line["message"] == "claim lost for job_0123"
     assert line["request_id"] is None and "time" in line
+
+
+def test_a_key_past_its_request_rate_gets_429_with_retry_after(pg_stack):
+    from fastapi.testclient import TestClient
+
+    from interlayer.service.http import create_app
+    app = create_app(pg_stack.settings.model_copy(update={"requests_per_key_s": 5.0}))
+    headers = {"Authorization": f"Bearer {create_key(pg_stack.settings, 'eager-lab')}"}
+    other = {"Authorization": f"Bearer {create_key(pg_stack.settings, 'calm-lab')}"}
+    with TestClient(app) as http:
+        answers = [http.get("/v1/campaigns", headers=headers) for _ in range(12)]
+        codes = [answer.status_code for answer in answers]
+        assert codes[:5] == [200] * 5 and 429 in codes
+        refused = answers[codes.index(429)]
+        assert int(refused.headers["Retry-After"]) >= 1 and "too many requests" in refused.json()["detail"]
+        assert http.get("/v1/campaigns", headers=other).status_code == 200  # other keys unaffected
+        time.sleep(0.5)
+        assert http.get("/v1/campaigns", headers=headers).status_code == 200  # the budget refills
+
+
+def test_keys_cli_creates_lists_and_revokes_without_showing_a_secret(tmp_path):
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("INTERLAYER_")}
+    environment["INTERLAYER_DATABASE_URL"] = f"sqlite:///{tmp_path / 'keys.sqlite'}"
+
+    def cli(*arguments: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "interlayer.service", "keys", *arguments], env=environment,
+                              capture_output=True, text=True, timeout=60)
+    secret = cli("create", "--owner", "lab-a", "--expires-in-days", "30").stdout.strip()
+    assert secret.startswith("il_")
+    listed = cli("list").stdout
+    assert "lab-a" in listed and secret not in listed and listed.count("\n") == 2
+    key_id, revoked = listed.splitlines()[1].split()[0], listed.splitlines()[1].split()[-1]
+    assert revoked == "-"
+    assert cli("revoke", key_id).returncode == 0
+    assert cli("list").stdout.splitlines()[1].split()[-1] != "-"  # revoked: its time in the last column
+    refused = cli("revoke", "key_missing")
+    assert refused.returncode == 2 and "not found" in refused.stderr

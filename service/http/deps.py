@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections import OrderedDict
 
@@ -20,11 +21,27 @@ KEY_CACHE_SIZE = 10_000
 
 
 class KeyCache:
-    """Owners of recently seen key digests (None: unknown key), each for KEY_CACHE_S, at most KEY_CACHE_SIZE."""
+    """Owners of recently seen key digests (None: unknown key), each for KEY_CACHE_S, at most KEY_CACHE_SIZE;
+    and each live key's request budget (a token bucket per key and API process)."""
 
     def __init__(self) -> None:
         self._owners: OrderedDict[str, tuple[float, str | None]] = OrderedDict()
         self._recorded: dict[str, float] = {}
+        self._buckets: dict[str, tuple[float, float]] = {}  # digest -> (tokens, when counted)
+
+    def wait_s(self, digest: str, per_s: float) -> float:
+        """0 if the key may make a request now (and spend a token), else the seconds until it may."""
+        if per_s <= 0:
+            return 0.0
+        now = time.monotonic()
+        burst = max(1.0, per_s)  # a second's worth of requests may come at once
+        tokens, then = self._buckets.get(digest, (burst, now))
+        tokens = min(burst, tokens + (now - then) * per_s)
+        if tokens < 1.0:
+            self._buckets[digest] = (tokens, now)
+            return (1.0 - tokens) / per_s
+        self._buckets[digest] = (tokens - 1.0, now)
+        return 0.0
 
     async def owner(self, settings: Settings, digest: str) -> str | None:
         now = time.monotonic()
@@ -38,6 +55,7 @@ class KeyCache:
             while len(self._owners) > KEY_CACHE_SIZE:
                 evicted, _ = self._owners.popitem(last=False)
                 self._recorded.pop(evicted, None)
+                self._buckets.pop(evicted, None)
         self._owners.move_to_end(digest)
         return cached[1]
 
@@ -52,13 +70,19 @@ def unauthorized() -> HTTPException:
 
 
 async def owner_of(request: Request, authorization: str | None = Header(default=None)) -> str:
-    """The owner of the Bearer key; 401 without a live key."""
+    """The owner of the Bearer key; 401 without a live key, 429 past the key's request rate."""
     # async, so that a cached key costs no hop to the thread pool; only a lookup goes there.
     if not authorization or not authorization.lower().startswith("bearer "):
         raise unauthorized()
-    owner = await request.app.state.keys.owner(request.app.state.settings, hash_key(authorization[7:].strip()))
+    keys, settings = request.app.state.keys, request.app.state.settings
+    digest = hash_key(authorization[7:].strip())
+    owner = await keys.owner(settings, digest)
     if owner is None:
         raise unauthorized()
+    wait_s = keys.wait_s(digest, settings.requests_per_key_s)
+    if wait_s > 0:
+        raise HTTPException(status_code=429, detail=f"too many requests for this key; retry in {wait_s:.1f} s",
+                            headers={"Retry-After": str(max(1, math.ceil(wait_s)))})
     return owner
 
 

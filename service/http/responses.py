@@ -22,6 +22,7 @@ REFUSALS: dict[int | str, dict[str, Any]] = {
     409: {"model": Problem, "description": "Clashes with stored state (an Idempotency-Key reused, ...)"},
     413: {"model": Problem, "description": "The body is larger than the limit"},
     422: {"model": Problem, "description": "A field and the reason it is refused"},
+    429: {"model": Problem, "description": "Past the key's request rate; retry after Retry-After"},
     503: {"model": Problem, "description": "The database or broker is unavailable; retry after Retry-After"},
 }
 
