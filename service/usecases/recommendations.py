@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from interlayer.surrogate.campaign import CampaignError
+from interlayer.surrogate.campaign import Campaign, CampaignError
 
 from ..jobs.lifecycle import Claim, create_job, finish
 from ..jobs.queue import publish
@@ -38,6 +38,11 @@ def store_recommendation(session: Session, campaign_id: str, data_version: int, 
         where=table.c.data_version <= insert.excluded.data_version))
 
 
+def recommendation_document(campaign: Campaign) -> dict[str, Any]:
+    """The recommendation as stored and served, with the landscape the dashboard and reports draw."""
+    return {**campaign.recommend().as_dict(), "landscape": campaign.landscape()}
+
+
 def refresh_recommendation(settings: Settings, claimed: Claim) -> None:
     """The refit job: fit on the stored measurements, keep the recommendation for their data version.
 
@@ -45,7 +50,7 @@ def refresh_recommendation(settings: Settings, claimed: Claim) -> None:
     """
     with transaction(settings) as session:
         state = load_state(session, claimed.campaign_id)
-    document = state.build(StoredSimulations(settings, state.row.owner)).recommend().as_dict()
+    document = recommendation_document(state.build(StoredSimulations(settings, state.row.owner)))
     with transaction(settings) as session:
         store_recommendation(session, state.row.id, state.row.data_version, document)
         finish(session, claimed, JobStatus.SUCCEEDED, result={"data_version": state.row.data_version})
