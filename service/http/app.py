@@ -1,4 +1,5 @@
-"""The FastAPI application: routers, the error handlers that turn refusals into 4xx, the process's state.
+"""The FastAPI application: the API's routers, the dashboard's pages (``pages/``), the error handlers that
+turn refusals into 4xx, the process's state.
 
 Every route under ``/v1`` needs ``Authorization: Bearer <key>``; objects belong to the key's owner
 and another owner's objects answer 404. Bad input answers 422 with the field and the reason.
@@ -15,6 +16,7 @@ from interlayer.models.errors import InterlayerError
 from ..errors import Conflict, NotFound, ServiceInputError
 from ..settings import Settings
 from .deps import KeyCache
+from .pages import add_pages
 from .responses import error_body
 from .routes import campaigns, health, jobs, measurements, proposals, simulations
 
@@ -46,6 +48,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(InterlayerError, _bad_input)
     for module in (health, campaigns, proposals, measurements, simulations, jobs):
         app.include_router(module.router)
+    add_pages(app, settings)
     return app
 
 

@@ -78,7 +78,7 @@ def current_recommendation(settings: Settings, owner: str, campaign_id: str) -> 
         stored = session.get(tables.Recommendation, campaign_id)
         if stored is not None and stored.data_version == campaign.data_version:
             return RecommendationAnswer(document={"campaign_id": campaign_id, "data_version": stored.data_version,
-                                                  **stored.document})
+                                                  "computed_at": stored.created_at.isoformat(), **stored.document})
         refits = session.scalars(select(tables.Job).where(
             tables.Job.campaign_id == campaign_id, tables.Job.kind == JobKind.INGEST)
             .order_by(tables.Job.created_at.desc()).limit(20))

@@ -1,0 +1,137 @@
+"""Plotly figures of a campaign, built from plain data: the documents the API serves (campaign,
+recommendation with its landscape, proposals, measurements). The pages and ``interlayer report`` both
+draw these; every number plotted was computed by the surrogate in the refit job, none here.
+
+Figures are Plotly's JSON (``{"data": [...], "layout": {...}}``) for ``Plotly.newPlot``: plain
+dictionaries, so a page costs no plotly import and no figure validation per request.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from interlayer.models.recipe import Recipe
+
+Figure = dict[str, Any]
+SHORTED = {"symbol": "circle", "size": 9, "color": "#1b1b1b"}
+# a censored cell is drawn at its bound, pointing up: it lived at least this long
+CENSORED = {"symbol": "triangle-up", "size": 11, "color": "#d6604d", "line": {"width": 1, "color": "#1b1b1b"}}
+PALETTE = ("#2166ac", "#1b9e77", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666")
+
+
+def _layout(title: str, x: str, y: str, **extra: Any) -> dict[str, Any]:
+    return {"title": {"text": title}, "xaxis": {"title": {"text": x}}, "yaxis": {"title": {"text": y}},
+            "margin": {"l": 60, "r": 20, "t": 50, "b": 50}, "legend": {"orientation": "h", "y": -0.2}, **extra}
+
+
+def _rgba(color: str, alpha: float) -> str:
+    red, green, blue = (int(color[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red},{green},{blue},{alpha})"
+
+
+def _cells(measurements: list[dict], x_of) -> list[dict]:
+    """Measured cells as two scatter traces: shorted ones at their lifetime, censored ones as ▲ at their bound."""
+    traces = []
+    for censored, name, marker in ((False, "cell (shorted)", SHORTED), (True, "cell ▲ lower bound (running or stopped)", CENSORED)):
+        chosen = [m for m in measurements if m["censored"] is censored]
+        if chosen:
+            traces.append({"type": "scatter", "mode": "markers", "name": name, "marker": marker,
+                           "x": [x_of(m) for m in chosen], "y": [m["lifetime_h"] for m in chosen],
+                           "text": [m["recipe"] for m in chosen], "hovertemplate": "%{text}<br>%{y:.0f} h<extra></extra>"})
+    return traces
+
+
+def lifetime_vs_thickness(landscape: dict, measurements: list[dict]) -> Figure:
+    """Predicted median lifetime with its 90 % band against thickness for the best unit structures, and the cells."""
+    data = []
+    for curve, color in zip(landscape["curves"], PALETTE):
+        x = curve["thickness_nm"]
+        data.append({"type": "scatter", "mode": "lines", "x": x + x[::-1], "y": curve["high_h"] + curve["low_h"][::-1],
+                     "fill": "toself", "fillcolor": _rgba(color, 0.15), "line": {"width": 0}, "hoverinfo": "skip",
+                     "showlegend": False, "legendgroup": curve["unit"]})
+        data.append({"type": "scatter", "mode": "lines", "name": f"{curve['unit']} median, 90 % band", "x": x,
+                     "y": curve["median_h"], "line": {"color": color}, "legendgroup": curve["unit"]})
+    data += _cells(measurements, lambda m: Recipe.parse(m["recipe"]).thickness_nm)
+    return {"data": data, "layout": _layout("Predicted lifetime against thickness, best unit structures",
+                                            "film thickness (nm)", "lifetime (h)", yaxis={"type": "log", "title": {"text": "lifetime (h)"}})}
+
+
+def unit_map(landscape: dict) -> Figure:
+    grid = landscape["unit_map"]
+    return {"data": [{"type": "heatmap", "x": grid["ald_cycles"], "y": grid["mld_cycles"], "z": grid["best_median_h"],
+                      "text": grid["best_recipe"], "colorscale": "Viridis", "colorbar": {"title": {"text": "h"}},
+                      "hovertemplate": "%{text}<br>best predicted %{z:.0f} h<extra></extra>"}],
+            "layout": _layout("Best predicted lifetime of each unit structure", "ALD cycles per unit", "MLD cycles per unit")}
+
+
+def _batch_starts(proposals: list[dict], measurements: list[dict]) -> list[int]:
+    """Cells measured when each proposal batch was made (a batch is one proposal job)."""
+    made: dict[str, str] = {}
+    for proposal in proposals:
+        made[proposal["job_id"]] = min(made.get(proposal["job_id"], proposal["created_at"]), proposal["created_at"])
+    return [sum(m["created_at"] < created for m in measurements) for created in sorted(made.values())]
+
+
+def progress(landscape: dict, recommendation: dict, proposals: list[dict], measurements: list[dict]) -> Figure:
+    """Best observed cell against cells measured (▲ where it is a lower bound), the model's best now, batches marked."""
+    series = landscape["progress"]
+    symbols = ["triangle-up" if censored else "circle" for censored in series["best_observed_censored"]]
+    low, high = recommendation["interval_h"]
+    median, cells = recommendation["predicted_lifetime_h"], len(series["cells"])
+    data = [{"type": "scatter", "mode": "lines+markers", "name": "best observed cell (▲: lower bound)",
+             "x": series["cells"], "y": series["best_observed_h"], "line": {"shape": "hv", "color": "#1b1b1b"},
+             "marker": {"symbol": symbols, "size": 9}},
+            {"type": "scatter", "mode": "markers", "name": f"model's best now: {recommendation['recipe']}",
+             "x": [cells], "y": [median], "marker": {"color": PALETTE[0], "size": 11},
+             "error_y": {"type": "data", "symmetric": False, "array": [high - median], "arrayminus": [median - low]}}]
+    shapes = [{"type": "line", "x0": start + 0.5, "x1": start + 0.5, "yref": "paper", "y0": 0, "y1": 1,
+               "line": {"dash": "dot", "color": "#999"}} for start in _batch_starts(proposals, measurements)]
+    return {"data": data, "layout": _layout("Progress (dotted: a batch proposed)", "cells measured", "lifetime (h)",
+                                            shapes=shapes)}
+
+
+def survival(landscape: dict) -> Figure:
+    """Kaplan–Meier survival of the cells of each recipe, censored cells as ticks on their curve."""
+    data = []
+    for index, curve in enumerate(landscape["survival"]):
+        color = PALETTE[index % len(PALETTE)]
+        data.append({"type": "scatter", "mode": "lines", "name": f"{curve['recipe']} ({curve['cells']})",
+                     "x": curve["hours"], "y": curve["alive"], "line": {"color": color}, "legendgroup": curve["recipe"]})
+        if curve["censored_h"]:
+            data.append({"type": "scatter", "mode": "markers", "x": curve["censored_h"], "y": curve["censored_alive"],
+                         "marker": {"symbol": "line-ns-open", "size": 14, "color": color}, "showlegend": False,
+                         "legendgroup": curve["recipe"], "hovertemplate": "censored at %{x:.0f} h<extra></extra>"})
+    return {"data": data, "layout": _layout("Survival of cells by recipe (Kaplan–Meier; ticks: censored)",
+                                            "hours cycled", "fraction not shorted", yaxis={"range": [0, 1.05]})}
+
+
+def probability_best(landscape: dict) -> Figure:
+    rows = landscape["probability_best"][::-1]
+    return {"data": [{"type": "bar", "orientation": "h", "x": [r["probability_best"] for r in rows],
+                      "y": [r["recipe"] for r in rows], "marker": {"color": PALETTE[0]},
+                      "hovertemplate": "%{y}: %{x:.1%}<extra></extra>"}],
+            "layout": _layout("Probability of being the best recipe, top 10", "probability", "",
+                              margin={"l": 170, "r": 20, "t": 50, "b": 50}, xaxis={"tickformat": ".0%"})}
+
+
+def physics_guard(recommendation: dict) -> Figure:
+    """The physics guard's decision: held-out log density of this metal's cells with and without the prior."""
+    hyper = recommendation.get("hyperparameters", {})
+    scores = hyper.get("physics_held_out_log_density") or {}
+    decision = "kept" if hyper.get("physics") else "dropped"
+    return {"data": [{"type": "bar", "x": list(scores), "y": list(scores.values()), "marker": {"color": PALETTE[1]}}],
+            "layout": _layout(f"Physics prior {decision}: {hyper.get('physics_reason', 'no decision yet')}",
+                              "model", "held-out log density (higher: predicts the cells better)")}
+
+
+def campaign_figures(state: dict) -> dict[str, Figure]:
+    """Every figure of a campaign page, by name; none until a recommendation (with its landscape) is stored."""
+    recommendation = state.get("recommendation")
+    landscape = (recommendation or {}).get("landscape")
+    if not landscape:
+        return {}
+    measurements = state["measurements"]
+    return {"lifetime": lifetime_vs_thickness(landscape, measurements), "unit_map": unit_map(landscape),
+            "progress": progress(landscape, recommendation, state["proposals"], measurements),
+            "survival": survival(landscape), "probability_best": probability_best(landscape),
+            "physics": physics_guard(recommendation)}
