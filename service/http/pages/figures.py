@@ -21,7 +21,7 @@ PALETTE = ("#2166ac", "#1b9e77", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a
 
 def _layout(title: str, x: str, y: str, **extra: Any) -> dict[str, Any]:
     return {"title": {"text": title}, "xaxis": {"title": {"text": x}}, "yaxis": {"title": {"text": y}},
-            "margin": {"l": 60, "r": 20, "t": 50, "b": 50}, "legend": {"orientation": "h", "y": -0.2}, **extra}
+            "margin": {"l": 60, "r": 20, "t": 50, "b": 50}, "legend": {"orientation": "h", "y": -0.25}, **extra}
 
 
 def _rgba(color: str, alpha: float) -> str:
@@ -119,9 +119,13 @@ def physics_guard(recommendation: dict) -> Figure:
     hyper = recommendation.get("hyperparameters", {})
     scores = hyper.get("physics_held_out_log_density") or {}
     decision = "kept" if hyper.get("physics") else "dropped"
+    layout = _layout(f"Physics prior {decision}: {hyper.get('physics_reason', 'no decision yet')}",
+                     "model", "held-out log density (higher: predicts the cells better)")
+    if not scores:
+        layout["annotations"] = [{"text": "no comparison on held-out cells yet", "showarrow": False,
+                                  "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5}]
     return {"data": [{"type": "bar", "x": list(scores), "y": list(scores.values()), "marker": {"color": PALETTE[1]}}],
-            "layout": _layout(f"Physics prior {decision}: {hyper.get('physics_reason', 'no decision yet')}",
-                              "model", "held-out log density (higher: predicts the cells better)")}
+            "layout": layout}
 
 
 def campaign_figures(state: dict) -> dict[str, Figure]:

@@ -12,7 +12,11 @@ function followJob(element) {
     bar.value = job.progress || 0;
     message.textContent = `${job.status}${job.message ? ": " + job.message : ""}`;
     element.dataset.status = job.status;
-    if (job.status === "succeeded") { window.location.replace(element.dataset.done); return; }
+    if (job.status === "succeeded") {
+      // a moment to read "succeeded" before the page comes back with the job's results
+      setTimeout(() => window.location.replace(element.dataset.done), 400);
+      return;
+    }
     if (job.status === "failed" || job.status === "cancelled") {
       message.textContent = `${job.status}: ${job.error || ""}`;
       message.classList.add("error");

@@ -1,0 +1,212 @@
+"""The dashboard in a real browser: Playwright drives Debian's Chromium against the live API with real
+worker processes (``pg_stack``). A lab signs in, creates a campaign through the form, proposes a batch
+and watches the job finish, enters cells, uploads a CSV with a bad row, downloads the worksheet and
+sees the recommendation and every plot drawn. Each page's screenshot goes under the test's tmp folder.
+"""
+
+from __future__ import annotations
+
+import csv
+import uuid
+from pathlib import Path
+
+import pytest
+from conftest import make_client, unavailable
+
+from interlayer.service.client import Client
+from interlayer.service.usecases.keys import create_key
+
+CHROMIUM = Path("/usr/bin/chromium")
+PLOTS = ("lifetime", "unit_map", "progress", "survival", "probability_best", "physics")
+# A small space and no physics prior: the browser flow is what is tested, not the model.
+SPACE = {"max_ald_cycles": "3", "max_mld_cycles": "3", "max_supercycles": "40", "max_thickness_nm": "20"}
+SLOW_MS = 180_000
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        unavailable(f"{CHROMIUM} is missing (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        # --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+class Lab:
+    """A signed-in browser tab of one owner, collecting console errors and numbering its screenshots."""
+
+    def __init__(self, browser, stack, folder: Path):
+        self.owner = f"lab-{uuid.uuid4().hex[:6]}"
+        self.key = create_key(stack.settings, self.owner)
+        self.url, self.folder, self.shots = stack.api.url, folder, 0
+        self.context = browser.new_context(accept_downloads=True)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.page.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.seen_urls: list[str] = []
+        self.page.on("request", lambda request: self.seen_urls.append(request.url))
+
+    def shot(self, name: str) -> None:
+        self.shots += 1
+        self.page.screenshot(path=str(self.folder / f"{self.shots:02d}-{name}.png"), full_page=True)
+
+    def sign_in(self, path: str = "/campaigns") -> None:
+        self.page.goto(self.url + path)
+        assert "/signin" in self.page.url  # no session: the page sends us to sign in first
+        self.shot("signin")
+        self.page.fill("input[name=api_key]", self.key)
+        self.page.click("#signin button[type=submit]")
+        self.page.wait_for_url(self.url + path)
+
+    def expect_refused(self) -> None:
+        """A form refused on purpose: the browser reports its 422 in the console, and nothing else."""
+        assert self.errors and all("422" in error for error in self.errors), self.errors
+        self.errors.clear()
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture()
+def lab(browser, pg_stack, tmp_path):
+    lab = Lab(browser, pg_stack, tmp_path)
+    yield lab
+    lab.close()
+
+
+def create_campaign(lab: Lab) -> str:
+    page = lab.page
+    page.click("text=New campaign")
+    page.fill("input[name=name]", "Na films in the browser")
+    page.select_option("select[name=metal]", "Na")
+    page.select_option("select[name=physics]", "none")
+    for name, value in SPACE.items():
+        page.fill(f"input[name='space.{name}']", value)
+    page.fill("input[name='space.max_supercycles']", "0")
+    page.click("#new-campaign button[type=submit]")
+    # refused beside its field, nothing created
+    assert page.locator("[data-field='space.max_supercycles']").inner_text().startswith("Input should be greater")
+    lab.shot("new-campaign-error")
+    lab.expect_refused()
+    page.fill("input[name='space.max_supercycles']", SPACE["max_supercycles"])
+    page.click("#new-campaign button[type=submit]")
+    page.wait_for_url(f"{lab.url}/campaigns/cmp_*")
+    return page.url.rsplit("/", 1)[-1]
+
+
+def propose_batch(lab: Lab, count: int) -> None:
+    page = lab.page
+    page.fill("#propose input[name=count]", str(count))
+    page.click("#propose button[type=submit]")
+    # the job's progress bar follows it to the end, then the page comes back with the batch
+    page.wait_for_selector("#proposal-job[data-status=succeeded]", state="attached", timeout=SLOW_MS)
+    page.wait_for_selector(f"#worksheet tbody tr >> nth={count - 1}", timeout=SLOW_MS)
+    lab.shot("worksheet")
+
+
+def check_worksheet_csv(lab: Lab, client, campaign_id: str) -> list[dict]:
+    with lab.page.expect_download() as download:
+        lab.page.click("#worksheet-csv")
+    rows = list(csv.DictReader(open(download.value.path(), encoding="utf-8")))
+    pending = client.proposals(campaign_id, "pending")
+    assert [row["proposal_id"] for row in rows] == [p["id"] for p in pending]
+    for row, proposal in zip(rows, pending):
+        assert row["recipe"] == proposal["recipe"]
+        assert float(row["thickness_nm"]) == pytest.approx(proposal["thickness_nm"], abs=0.01)
+        assert float(row["predicted_lifetime_h"]) == pytest.approx(proposal["predicted_lifetime_h"], abs=0.5)
+        assert row["deposition_sequence"].startswith(f"{proposal['supercycles']} × [")
+    return pending
+
+
+def enter_cells(lab: Lab, pending: list[dict]) -> None:
+    """Four cells through the form: two shorted, one stopped (censored) and one still running (the longest)."""
+    page = lab.page
+    page.fill("#add-measurement input[name=lifetime_h]", "-5")
+    page.click("#add-measurement button[type=submit]")
+    assert page.locator("[data-field='lifetime_h']").is_visible()
+    lab.shot("measurement-error")
+    lab.expect_refused()
+    for proposal, hours, state in zip(pending, ("650", "900", "1200", "2400"), ("shorted", "shorted", "stopped", "running")):
+        page.select_option("#add-measurement select[name=proposal_id]", proposal["id"])
+        page.fill("#add-measurement input[name=lifetime_h]", hours)
+        page.select_option("#add-measurement select[name=state]", state)
+        page.fill("#add-measurement input[name=cell_id]", f"cell-{proposal['id'][-4:]}")
+        page.click("#add-measurement button[type=submit]")
+        page.wait_for_selector(f"#measurements tr[data-measurement] >> text=cell-{proposal['id'][-4:]}")
+    lab.shot("cells")
+
+
+def upload_bad_csv(lab: Lab, client, campaign_id: str, recipe: str, folder: Path) -> None:
+    path = folder / "cells.csv"
+    path.write_text(f"recipe,lifetime_h,censored\n{recipe},700,false\n{recipe},-3,false\n")
+    before = client.measurements(campaign_id)
+    lab.page.set_input_files("#upload input[type=file]", str(path))
+    lab.page.click("#upload button[type=submit]")
+    errors = lab.page.locator("#upload-errors")
+    assert "lifetime_h" in errors.inner_text() and "2" in errors.locator("td").first.inner_text()
+    lab.shot("upload-error")
+    lab.expect_refused()
+    assert client.measurements(campaign_id) == before  # nothing stored
+
+
+def check_recommendation_and_plots(lab: Lab, campaign_id: str) -> None:
+    page = lab.page
+    page.goto(f"{lab.url}/campaigns/{campaign_id}")
+    page.wait_for_selector("#recommended-recipe", timeout=SLOW_MS)  # the refit job ends, the page reloads
+    page.wait_for_selector("#plot-physics .main-svg", timeout=30_000)
+    card = page.locator("#recommendation").inner_text()
+    assert "90 % interval" in card and "probability of being best" in card and "conservative pick" in card
+    # the longest cell is still running: the best observed is a lower bound
+    assert "lower bound" in page.locator("#best-observed").inner_text()
+    assert page.locator("#data-version").inner_text().startswith("4")
+    for name in PLOTS:
+        traces = page.evaluate(f"document.getElementById('plot-{name}').data.length")
+        drawn = page.locator(f"#plot-{name} .main-svg").count()
+        assert traces > 0 and drawn > 0, name
+    lab.shot("campaign")
+
+
+def test_a_lab_runs_a_campaign_in_the_browser(lab, pg_stack, tmp_path):
+    with Client(pg_stack.api.url, lab.key, timeout_s=120) as client:
+        lab.sign_in()
+        campaign_id = create_campaign(lab)
+        propose_batch(lab, 4)
+        pending = check_worksheet_csv(lab, client, campaign_id)
+        enter_cells(lab, pending)
+        assert len(client.measurements(campaign_id)) == 4
+        upload_bad_csv(lab, client, campaign_id, pending[0]["recipe"], tmp_path)
+        check_recommendation_and_plots(lab, campaign_id)
+        lab.page.goto(f"{lab.url}/campaigns")
+        assert lab.page.locator("#campaigns").inner_text().count("Na films in the browser") == 1
+        lab.shot("campaigns")
+    assert lab.errors == []
+    # the key went into one form field; it is in no page, no URL and no log line
+    assert all(lab.key not in url for url in lab.seen_urls)
+    assert lab.key not in lab.page.content()
+    for log in Path(pg_stack.log_dir).glob("*.log"):
+        assert lab.key not in log.read_text(errors="replace")
+
+
+def test_pages_keep_owners_apart_and_refuse_forged_forms(lab, pg_stack):
+    with make_client(pg_stack, "another-lab") as other:
+        theirs = other.create_campaign("someone else's", "Li", physics="none")
+    page = lab.page
+    page.goto(f"{lab.url}/campaigns/{theirs['id']}")
+    assert "/signin" in page.url  # no session yet
+    lab.sign_in()
+    for path in (f"/campaigns/{theirs['id']}", "/campaigns/cmp_doesnotexist"):
+        assert page.goto(lab.url + path).status == 404  # another owner's is exactly a missing one
+    lab.shot("not-found")
+    forged = page.request.post(f"{lab.url}/campaigns/new", form={"name": "forged", "metal": "Na"}, max_redirects=0)
+    assert forged.status == 403
+    wrong = page.request.post(f"{lab.url}/campaigns/new", form={"name": "forged", "metal": "Na", "csrf_token": "x" * 43},
+                              max_redirects=0)
+    assert wrong.status == 403
+    page.goto(f"{lab.url}/campaigns")
+    assert "forged" not in page.content()
+    cookie = next(c for c in lab.context.cookies() if c["name"] == "interlayer_session")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and lab.key not in cookie["value"]
