@@ -82,3 +82,18 @@ def campaign_owner(settings: Settings, campaign_id: str) -> str:
         if row is None:
             raise NotFound(f"campaign {campaign_id} not found")
         return row.owner
+
+
+def stored_state(settings: Settings, campaign_id: str) -> dict[str, Any]:
+    """For commands run on the database itself (``interlayer report``): the campaign state with the last
+    stored recommendation, refitted for the current data or not (``stale``); no job is queued."""
+    owner = campaign_owner(settings, campaign_id)
+    campaign = campaigns.show_campaign(settings, owner, campaign_id)
+    with transaction(settings) as session:
+        stored = session.get(tables.Recommendation, campaign_id)
+        recommendation = None if stored is None else {
+            "campaign_id": campaign_id, "data_version": stored.data_version, "computed_at": stored.created_at.isoformat(),
+            "stale": stored.data_version != campaign["data_version"], **stored.document}
+    return {"campaign": campaign, "recommendation": recommendation, "refit_job": None, "refit_error": None,
+            "proposals": proposals.list_proposals(settings, owner, campaign_id, None),
+            "measurements": measurements.list_measurements(settings, owner, campaign_id)}

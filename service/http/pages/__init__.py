@@ -7,23 +7,14 @@ plotly package: the pages work on a network without internet access.
 
 from __future__ import annotations
 
-from functools import cache
-
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from ...settings import Settings
 from . import campaign, campaigns, cells, signin
-from .render import HERE, page
+from .render import HERE, page, plotly_js
 from .session import CsrfRefused, SignInRequired, new_session_secret, signin_location
-
-
-@cache
-def plotly_js() -> bytes:
-    # imported here: only the first page with plots pays for loading plotly's 4 MB bundle
-    from plotly.offline import get_plotlyjs
-    return get_plotlyjs().encode()
 
 
 async def _sign_in_first(_request: Request, error: SignInRequired) -> RedirectResponse:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,13 @@ def _hours(value: float | None) -> str:
 
 templates.env.filters["script_json"] = _script_json
 templates.env.filters["hours"] = _hours
+
+
+@cache
+def plotly_js() -> bytes:
+    # imported here: only the first page with plots pays for loading plotly's 4 MB bundle
+    from plotly.offline import get_plotlyjs
+    return get_plotlyjs().encode()
 
 
 def page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:

@@ -1,0 +1,56 @@
+"""``interlayer report``: one HTML file under 5 MB, from a service or from the database itself, that opens
+offline in Chromium with every plot drawn."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import make_client
+from test_dashboard_browser import PLOTS, browser  # noqa: F401  (the Chromium fixture)
+from typer.testing import CliRunner
+
+from interlayer.service.cli import app
+
+REPORT_LIMIT_BYTES = 5_000_000
+
+
+@pytest.fixture(scope="module")
+def measured_campaign(pg_stack):
+    """A small campaign through the API: a batch of 4, three cells reported, one still running."""
+    with make_client(pg_stack, "report-lab") as client:
+        campaign = client.create_campaign("report", "Li", physics="none", seed=1,
+                                          space={"max_ald_cycles": 3, "max_mld_cycles": 3, "max_supercycles": 40})
+        batch = client.wait(client.propose(campaign["id"], 4))["proposals"]
+        client.measure(campaign["id"], [{"proposal_id": p["id"], "lifetime_h": hours, "censored": censored}
+                                        for p, hours, censored in zip(batch, (500.0, 800.0, 1500.0), (False, False, True))])
+        client.recommendation(campaign["id"])  # the refit of these cells is stored
+        yield campaign, client.http.headers["Authorization"].removeprefix("Bearer ")
+
+
+def draws_every_plot_offline(browser, path) -> None:  # noqa: F811
+    context = browser.new_context(offline=True)
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(path.as_uri())
+    page.wait_for_selector("#plot-physics .main-svg", state="attached", timeout=30_000)
+    for name in PLOTS:
+        assert page.evaluate(f"document.getElementById('plot-{name}').data.length") > 0, name
+    assert "lower bound" in page.locator("#best-observed").inner_text()
+    page.screenshot(path=str(path.with_suffix(".png")), full_page=True)
+    context.close()
+    assert errors == []
+
+
+@pytest.mark.parametrize("source", ["remote", "database"])
+def test_a_report_is_one_file_that_opens_offline_with_every_plot(source, measured_campaign, pg_stack, browser,  # noqa: F811
+                                                                 tmp_path, monkeypatch):
+    campaign, key = measured_campaign
+    out = tmp_path / f"{source}.html"
+    where = ["--remote", pg_stack.api.url, "--api-key", key] if source == "remote" else []
+    monkeypatch.setenv("INTERLAYER_DATABASE_URL", pg_stack.settings.database_url)
+    result = CliRunner().invoke(app, ["report", campaign["id"], "--out", str(out), *where])
+    assert result.exit_code == 0, result.output
+    assert 0 < out.stat().st_size < REPORT_LIMIT_BYTES
+    # offline: a script or style fetched from anywhere would fail and leave a console error or an empty plot
+    draws_every_plot_offline(browser, out)
