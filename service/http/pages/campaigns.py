@@ -31,7 +31,8 @@ METALS = ("Li", "Na")
 @router.get("")
 def campaign_list(request: Request, session: PageSession = Depends(page_session),
                   settings: Settings = Depends(settings_of)) -> HTMLResponse:
-    return page(request, "campaigns.html", {"session": session, "campaigns": dashboard.campaign_summaries(settings, session.owner)})
+    summaries = dashboard.campaign_summaries(settings, session.owner)
+    return page(request, "campaigns.html", {"session": session, "campaigns": summaries})
 
 
 def _new_form(request: Request, session: PageSession, settings: Settings, values: dict[str, Any],

@@ -32,7 +32,8 @@ CENSORED_STATES = {"running", "stopped"}
 
 
 def measurement_row(values: dict[str, str]) -> MeasurementIn:
-    row = {name: values[name] for name in ("proposal_id", "recipe", "lifetime_h", "overpotential_mv", "cell_id") if name in values}
+    row = {name: values[name] for name in ("proposal_id", "recipe", "lifetime_h", "overpotential_mv", "cell_id")
+           if name in values}
     row["censored"] = values.get("state", "shorted") in CENSORED_STATES
     return MeasurementIn.model_validate(row)
 

@@ -21,7 +21,9 @@ PALETTE = ("#2166ac", "#1b9e77", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a
 
 def _layout(title: str, x: str, y: str, **extra: Any) -> dict[str, Any]:
     return {"title": {"text": title}, "xaxis": {"title": {"text": x}}, "yaxis": {"title": {"text": y}},
-            "margin": {"l": 60, "r": 20, "t": 50, "b": 50}, "legend": {"orientation": "h", "y": -0.25}, **extra}
+            "margin": {"l": 60, "r": 20, "t": 50, "b": 50},
+            # below the x axis's title: Plotly anchors a low legend by its bottom unless told otherwise
+            "legend": {"orientation": "h", "y": -0.2, "yanchor": "top"}, **extra}
 
 
 def _rgba(color: str, alpha: float) -> str:
@@ -32,7 +34,8 @@ def _rgba(color: str, alpha: float) -> str:
 def _cells(measurements: list[dict], x_of) -> list[dict]:
     """Measured cells as two scatter traces: shorted ones at their lifetime, censored ones as ▲ at their bound."""
     traces = []
-    for censored, name, marker in ((False, "cell (shorted)", SHORTED), (True, "cell ▲ lower bound (running or stopped)", CENSORED)):
+    kinds = ((False, "cell (shorted)", SHORTED), (True, "cell ▲ lower bound (running or stopped)", CENSORED))
+    for censored, name, marker in kinds:
         chosen = [m for m in measurements if m["censored"] is censored]
         if chosen:
             traces.append({"type": "scatter", "mode": "markers", "name": name, "marker": marker,
@@ -52,8 +55,10 @@ def lifetime_vs_thickness(landscape: dict, measurements: list[dict]) -> Figure:
         data.append({"type": "scatter", "mode": "lines", "name": f"{curve['unit']} median, 90 % band", "x": x,
                      "y": curve["median_h"], "line": {"color": color}, "legendgroup": curve["unit"]})
     data += _cells(measurements, lambda m: Recipe.parse(m["recipe"]).thickness_nm)
-    return {"data": data, "layout": _layout("Predicted lifetime against thickness, best unit structures",
-                                            "film thickness (nm)", "lifetime (h)", yaxis={"type": "log", "title": {"text": "lifetime (h)"}})}
+    # both axes in logs: films span 0.4–40 nm, lifetimes an order of magnitude or two
+    layout = _layout("Predicted lifetime against thickness, best unit structures", "film thickness (nm)", "lifetime (h)")
+    layout["xaxis"]["type"] = layout["yaxis"]["type"] = "log"
+    return {"data": data, "layout": layout}
 
 
 def unit_map(landscape: dict) -> Figure:
