@@ -45,6 +45,13 @@ def unit_curves(recipes: Sequence[Recipe], mean: np.ndarray, sd: np.ndarray, z90
     return curves
 
 
+def prior_shape(recipes: Sequence[Recipe], physics_index: np.ndarray, unit: tuple[int, int]) -> dict[str, Any]:
+    """The physics prior's lifetime shape along thickness for one unit structure: exp(u), 1 at the physics optimum."""
+    rows = sorted((i for i, r in enumerate(recipes) if (r.ald_cycles, r.mld_cycles) == unit), key=lambda i: recipes[i].thickness_nm)
+    return {"unit": f"({unit[0]}ALD-{unit[1]}MLD)", "thickness_nm": [recipes[i].thickness_nm for i in rows],
+            "relative_lifetime": np.exp(physics_index[rows]).tolist()}
+
+
 def unit_map(recipes: Sequence[Recipe], mean: np.ndarray) -> dict[str, Any]:
     """For every unit structure (ALD × MLD cycles) the best predicted median lifetime over its thicknesses."""
     best: dict[tuple[int, int], int] = {}

@@ -15,9 +15,9 @@ REPORT_LIMIT_BYTES = 5_000_000
 
 @pytest.fixture(scope="module")
 def measured_campaign(pg_stack):
-    """A small campaign through the API: a batch of 4, three cells reported, one still running."""
+    """A small campaign through the API with the CZM prior: a batch of 4, three cells reported, one still running."""
     with make_client(pg_stack, "report-lab") as client:
-        campaign = client.create_campaign("report", "Li", physics="none", seed=1,
+        campaign = client.create_campaign("report", "Li", physics="czm", seed=1,
                                           space={"max_ald_cycles": 3, "max_mld_cycles": 3, "max_supercycles": 40})
         batch = client.wait(client.propose(campaign["id"], 4))["proposals"]
         client.measure(campaign["id"], [{"proposal_id": p["id"], "lifetime_h": hours, "censored": censored}
@@ -37,6 +37,8 @@ def draws_every_plot_offline(browser, path) -> None:  # noqa: F811
     for name in PLOTS:
         assert page.evaluate(f"document.getElementById('plot-{name}').data.length") > 0, name
     assert "lower bound" in page.locator("#best-observed").inner_text()
+    # the physics plot draws the prior's shape beside the cells
+    assert page.evaluate("document.getElementById('plot-physics').data[0].name").startswith("prior shape")
     page.screenshot(path=str(path.with_suffix(".png")), full_page=True)
     context.close()
     assert errors == []

@@ -23,7 +23,7 @@ def _layout(title: str, x: str, y: str, **extra: Any) -> dict[str, Any]:
     return {"title": {"text": title}, "xaxis": {"title": {"text": x}}, "yaxis": {"title": {"text": y}},
             "margin": {"l": 60, "r": 20, "t": 50, "b": 50},
             # below the x axis's title: Plotly anchors a low legend by its bottom unless told otherwise
-            "legend": {"orientation": "h", "y": -0.2, "yanchor": "top"}, **extra}
+            "legend": {"orientation": "h", "y": -0.3, "yanchor": "top"}, **extra}
 
 
 def _rgba(color: str, alpha: float) -> str:
@@ -81,18 +81,25 @@ def progress(landscape: dict, recommendation: dict, proposals: list[dict], measu
     """Best observed cell against cells measured (▲ where it is a lower bound), the model's best now, batches marked."""
     series = landscape["progress"]
     symbols = ["triangle-up" if censored else "circle" for censored in series["best_observed_censored"]]
-    low, high = recommendation["interval_h"]
-    median, cells = recommendation["predicted_lifetime_h"], len(series["cells"])
+    # the model's best predicted recipe at each data version, with its 90 % interval
+    history = recommendation.get("history") or [{**recommendation, "cells": len(series["cells"])}]
+    medians = [entry["predicted_lifetime_h"] for entry in history]
     data = [{"type": "scatter", "mode": "lines+markers", "name": "best observed cell (▲: lower bound)",
              "x": series["cells"], "y": series["best_observed_h"], "line": {"shape": "hv", "color": "#1b1b1b"},
              "marker": {"symbol": symbols, "size": 9}},
-            {"type": "scatter", "mode": "markers", "name": f"model's best now: {recommendation['recipe']}",
-             "x": [cells], "y": [median], "marker": {"color": PALETTE[0], "size": 11},
-             "error_y": {"type": "data", "symmetric": False, "array": [high - median], "arrayminus": [median - low]}}]
+            {"type": "scatter", "mode": "lines+markers", "name": f"model's best predicted (now {recommendation['recipe']})",
+             "x": [entry["cells"] for entry in history], "y": medians, "text": [entry["recipe"] for entry in history],
+             "marker": {"color": PALETTE[0], "size": 8}, "line": {"color": PALETTE[0], "dash": "dash"},
+             "hovertemplate": "%{text}<br>%{y:.0f} h<extra></extra>",
+             "error_y": {"type": "data", "symmetric": False, "color": _rgba(PALETTE[0], 0.5),
+                         "array": [e["interval_h"][1] - m for e, m in zip(history, medians)],
+                         "arrayminus": [m - e["interval_h"][0] for e, m in zip(history, medians)]}}]
     shapes = [{"type": "line", "x0": start + 0.5, "x1": start + 0.5, "yref": "paper", "y0": 0, "y1": 1,
                "line": {"dash": "dot", "color": "#999"}} for start in _batch_starts(proposals, measurements)]
-    return {"data": data, "layout": _layout("Progress (dotted: a batch proposed)", "cells measured", "lifetime (h)",
-                                            shapes=shapes)}
+    layout = _layout("Progress (dotted: a batch proposed)", "cells measured", "lifetime (h)", shapes=shapes)
+    if len(series["cells"]) <= 20:
+        layout["xaxis"]["dtick"] = 1  # whole cells, not 0.5
+    return {"data": data, "layout": layout}
 
 
 def survival(landscape: dict) -> Figure:
@@ -119,18 +126,27 @@ def probability_best(landscape: dict) -> Figure:
                               margin={"l": 170, "r": 20, "t": 50, "b": 50}, xaxis={"tickformat": ".0%"})}
 
 
-def physics_guard(recommendation: dict) -> Figure:
-    """The physics guard's decision: held-out log density of this metal's cells with and without the prior."""
+def physics_prior(landscape: dict, recommendation: dict, measurements: list[dict]) -> Figure:
+    """The physics prior's shape along the best unit against the cells, titled with the guard's decision
+    (kept while it predicts this metal's held-out cells at least as well as no physics)."""
     hyper = recommendation.get("hyperparameters", {})
     scores = hyper.get("physics_held_out_log_density") or {}
-    decision = "kept" if hyper.get("physics") else "dropped"
-    layout = _layout(f"Physics prior {decision}: {hyper.get('physics_reason', 'no decision yet')}",
-                     "model", "held-out log density (higher: predicts the cells better)")
-    if not scores:
-        layout["annotations"] = [{"text": "no comparison on held-out cells yet", "showarrow": False,
-                                  "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5}]
-    return {"data": [{"type": "bar", "x": list(scores), "y": list(scores.values()), "marker": {"color": PALETTE[1]}}],
-            "layout": layout}
+    prior = landscape.get("prior")
+    decision = ("kept" if hyper.get("physics") else "dropped") if prior else "off"
+    title = f"Physics prior {decision}: {hyper.get('physics_reason', 'no decision yet')}"
+    if scores:
+        title += "<br><sub>held-out log density " + ", ".join(f"{name.replace('_', ' ')} {value:.1f}"
+                                                              for name, value in scores.items()) + "</sub>"
+    layout = _layout(title, "film thickness (nm)", "lifetime (h)", margin={"l": 60, "r": 60, "t": 70, "b": 50})
+    layout["xaxis"]["type"] = layout["yaxis"]["type"] = "log"
+    data = _cells(measurements, lambda m: Recipe.parse(m["recipe"]).thickness_nm)
+    if prior:
+        layout["yaxis2"] = {"title": {"text": "prior lifetime, relative (1: physics optimum)"}, "overlaying": "y",
+                            "side": "right", "rangemode": "tozero"}
+        data.insert(0, {"type": "scatter", "mode": "lines", "name": f"prior shape, {prior['unit']} (right axis)",
+                        "x": prior["thickness_nm"], "y": prior["relative_lifetime"], "yaxis": "y2",
+                        "line": {"color": PALETTE[1], "dash": "dot"}})
+    return {"data": data, "layout": layout}
 
 
 def campaign_figures(state: dict) -> dict[str, Figure]:
@@ -143,4 +159,4 @@ def campaign_figures(state: dict) -> dict[str, Figure]:
     return {"lifetime": lifetime_vs_thickness(landscape, measurements), "unit_map": unit_map(landscape),
             "progress": progress(landscape, recommendation, state["proposals"], measurements),
             "survival": survival(landscape), "probability_best": probability_best(landscape),
-            "physics": physics_guard(recommendation)}
+            "physics": physics_prior(landscape, recommendation, measurements)}
