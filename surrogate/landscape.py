@@ -22,6 +22,23 @@ from .measurement import Measurement
 CURVE_UNITS = 5
 # Recipes listed with their probability of being best.
 TOP_RECIPES = 10
+# Points per curve: a unit can have a thousand thicknesses, more than a plot resolves (and a report carries).
+CURVE_POINTS = 120
+# Recipes whose survival is drawn: those with the most cells.
+SURVIVAL_RECIPES = 10
+
+
+def _hours(values) -> list[float]:
+    # to 0.1 h: what a plot shows, and a third of the JSON of full floats
+    return [round(float(v), 1) for v in values]
+
+
+def _thinned(rows: list[int], keep: int) -> list[int]:
+    """At most ``CURVE_POINTS`` of ``rows`` (sorted by thickness), evenly spread, always with row ``keep``."""
+    if len(rows) <= CURVE_POINTS:
+        return rows
+    picks = set(np.linspace(0, len(rows) - 1, CURVE_POINTS).round().astype(int).tolist())
+    return [row for position, row in enumerate(rows) if position in picks or row == keep]
 
 
 def _interval_h(mean: np.ndarray, sd: np.ndarray, z90: float) -> tuple[np.ndarray, np.ndarray]:
@@ -38,18 +55,21 @@ def unit_curves(recipes: Sequence[Recipe], mean: np.ndarray, sd: np.ndarray, z90
     low, high = _interval_h(mean, sd, z90)
     curves = []
     for ald, mld in ranked:
-        rows = sorted(by_unit[(ald, mld)], key=lambda i: recipes[i].thickness_nm)
+        members = by_unit[(ald, mld)]
+        best = members[int(np.argmax(mean[members]))]
+        rows = _thinned(sorted(members, key=lambda i: recipes[i].thickness_nm), best)
         curves.append({"ald_cycles": ald, "mld_cycles": mld, "unit": f"({ald}ALD-{mld}MLD)",
                        "thickness_nm": [recipes[i].thickness_nm for i in rows],
-                       "median_h": np.exp(mean[rows]).tolist(), "low_h": low[rows].tolist(), "high_h": high[rows].tolist()})
+                       "median_h": _hours(np.exp(mean[rows])), "low_h": _hours(low[rows]), "high_h": _hours(high[rows])})
     return curves
 
 
 def prior_shape(recipes: Sequence[Recipe], physics_index: np.ndarray, unit: tuple[int, int]) -> dict[str, Any]:
     """The physics prior's lifetime shape along thickness for one unit structure: exp(u), 1 at the physics optimum."""
-    rows = sorted((i for i, r in enumerate(recipes) if (r.ald_cycles, r.mld_cycles) == unit), key=lambda i: recipes[i].thickness_nm)
+    members = [i for i, r in enumerate(recipes) if (r.ald_cycles, r.mld_cycles) == unit]
+    rows = _thinned(sorted(members, key=lambda i: recipes[i].thickness_nm), members[int(np.argmax(physics_index[members]))])
     return {"unit": f"({unit[0]}ALD-{unit[1]}MLD)", "thickness_nm": [recipes[i].thickness_nm for i in rows],
-            "relative_lifetime": np.exp(physics_index[rows]).tolist()}
+            "relative_lifetime": [round(float(v), 4) for v in np.exp(physics_index[rows])]}
 
 
 def unit_map(recipes: Sequence[Recipe], mean: np.ndarray) -> dict[str, Any]:
@@ -62,7 +82,7 @@ def unit_map(recipes: Sequence[Recipe], mean: np.ndarray) -> dict[str, Any]:
     ald = sorted({a for a, _ in best})
     mld = sorted({b for _, b in best})
     # None where the space has no recipe of that unit
-    lifetime = [[math.exp(float(mean[best[(a, b)]])) if (a, b) in best else None for a in ald] for b in mld]
+    lifetime = [[round(math.exp(float(mean[best[(a, b)]]))) if (a, b) in best else None for a in ald] for b in mld]
     recipe = [[str(recipes[best[(a, b)]]) if (a, b) in best else None for a in ald] for b in mld]
     return {"ald_cycles": ald, "mld_cycles": mld, "best_median_h": lifetime, "best_recipe": recipe}
 
@@ -76,14 +96,16 @@ def probability_best(recipes: Sequence[Recipe], rows: np.ndarray, winners: np.nd
              "median_h": math.exp(float(mean[row]))} for row in ranked]
 
 
-def kaplan_meier(measurements: Sequence[Measurement]) -> list[dict[str, Any]]:
-    """Survival of cells grouped by recipe: the Kaplan–Meier step curve (hours, fraction alive) and the
-    hours at which cells were censored (still running or stopped), each at its curve's level there."""
+def kaplan_meier(measurements: Sequence[Measurement], recipes: int = SURVIVAL_RECIPES) -> list[dict[str, Any]]:
+    """Survival of cells grouped by recipe, for the ``recipes`` recipes with the most cells (then the
+    longest-lived): the Kaplan–Meier step curve (hours, fraction alive) and the hours at which cells were
+    censored (still running or stopped), each at its curve's level there."""
     groups: dict[str, list[Measurement]] = defaultdict(list)
     for measurement in measurements:
         groups[str(measurement.recipe)].append(measurement)
+    chosen = sorted(groups, key=lambda r: (-len(groups[r]), -max(m.lifetime_h for m in groups[r]), r))[:recipes]
     curves = []
-    for recipe, cells in sorted(groups.items()):
+    for recipe, cells in sorted((r, groups[r]) for r in chosen):
         hours, alive = [0.0], [1.0]
         censored_h, censored_level = [], []
         at_risk, level = len(cells), 1.0

@@ -113,7 +113,7 @@ def survival(landscape: dict) -> Figure:
             data.append({"type": "scatter", "mode": "markers", "x": curve["censored_h"], "y": curve["censored_alive"],
                          "marker": {"symbol": "line-ns-open", "size": 14, "color": color}, "showlegend": False,
                          "legendgroup": curve["recipe"], "hovertemplate": "censored at %{x:.0f} h<extra></extra>"})
-    return {"data": data, "layout": _layout("Survival of cells by recipe (Kaplan–Meier; ticks: censored)",
+    return {"data": data, "layout": _layout("Survival by recipe, the 10 with most cells (Kaplan–Meier; ticks: censored)",
                                             "hours cycled", "fraction not shorted", yaxis={"range": [0, 1.05]})}
 
 
