@@ -210,3 +210,17 @@ def test_pages_keep_owners_apart_and_refuse_forged_forms(lab, pg_stack):
     assert "forged" not in page.content()
     cookie = next(c for c in lab.context.cookies() if c["name"] == "interlayer_session")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and lab.key not in cookie["value"]
+
+
+def test_a_simulation_job_page_shows_its_progress_and_result(lab, pg_stack):
+    with Client(pg_stack.api.url, lab.key, timeout_s=120) as client:
+        job = client.wait(client.simulate("phasefield", "Li", "(1ALD-1MLD)10"))
+    lab.sign_in(f"/jobs/{job['id']}")
+    page = lab.page
+    assert page.locator("#job-status").inner_text().startswith("succeeded")
+    assert "amplitude ratio" in page.locator("#result").inner_text()
+    page.wait_for_selector("#plot-stress .main-svg", state="attached", timeout=30_000)
+    for name in ("amplitude", "stress", "surface"):
+        assert page.evaluate(f"document.getElementById('plot-{name}').data.length") > 0, name
+    lab.shot("simulation-job")
+    assert lab.errors == []

@@ -6,14 +6,13 @@ import uuid
 from typing import Any
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from ...errors import NotFound
 from ...schemas import ProposalsIn
 from ...settings import Settings
-from ...usecases import dashboard, jobs, proposals
+from ...usecases import dashboard, proposals
 from ..deps import settings_of
 from .figures import campaign_figures
 from .forms import field_errors
@@ -73,11 +72,3 @@ def worksheet(campaign_id: str, request: Request, session: PageSession = Depends
         return not_found(request, session)
     return Response(worksheet_csv(worksheet_rows(pending)), media_type="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="worksheet-{campaign_id}.csv"'})
-
-
-@router.get("/jobs/{job_id}/status")
-async def job_status(job_id: str, session: PageSession = Depends(page_session),
-                     settings: Settings = Depends(settings_of)) -> dict:
-    """A job's state for the page's progress bar (the job API's answer, for a session instead of a key)."""
-    job = await run_in_threadpool(jobs.show_job, settings, session.owner, job_id)
-    return {name: job[name] for name in ("id", "kind", "status", "progress", "message", "error")}

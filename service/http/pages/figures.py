@@ -160,3 +160,19 @@ def campaign_figures(state: dict) -> dict[str, Figure]:
             "progress": progress(landscape, recommendation, state["proposals"], measurements),
             "survival": survival(landscape), "probability_best": probability_best(landscape),
             "physics": physics_prior(landscape, recommendation, measurements)}
+
+
+def simulation_figures(simulation: dict | None) -> dict[str, Figure]:
+    """A phase-field run's stored series: the bump's amplitude over time and the tip-to-valley stress profile
+    (a CZM result is scalars only: the page lists them)."""
+    result = (simulation or {}).get("result") or {}
+    if "amplitude_nm" not in result:
+        return {}
+    return {"amplitude": {"data": [{"type": "scatter", "mode": "lines", "x": result["time_s"], "y": result["amplitude_nm"],
+                                    "name": "bump amplitude"}],
+                          "layout": _layout("Amplitude of the surface bump while plating", "time (s)", "amplitude (nm)")},
+            "stress": {"data": [{"type": "scatter", "mode": "lines", "x": result["profile_distance_nm"],
+                                 "y": result["profile_stress_mpa"], "name": "interfacial stress"}],
+                       "layout": _layout("Film stress from tip to valley", "distance from the tip (nm)", "stress (MPa)")},
+            "surface": {"data": [{"type": "scatter", "mode": "lines", "y": result["final_surface_nm"], "name": "surface"}],
+                        "layout": _layout("Metal surface at the end", "grid point along the surface", "height (nm)")}}
