@@ -100,11 +100,22 @@ def create_campaign(lab: Lab) -> str:
 
 def propose_batch(lab: Lab, count: int) -> None:
     page = lab.page
+    polled: list[dict] = []
+
+    def record(route) -> None:
+        # the progress bar's polls, read here before the page gets them (the page reloads once it sees success)
+        response = route.fetch()
+        polled.append(response.json())
+        route.fulfill(response=response)
+
+    page.route("**/jobs/*/status", record)
     page.fill("#propose input[name=count]", str(count))
     page.click("#propose button[type=submit]")
-    # the job's progress bar follows it to the end, then the page comes back with the batch
-    page.wait_for_selector("#proposal-job[data-status=succeeded]", state="attached", timeout=SLOW_MS)
     page.wait_for_selector(f"#worksheet tbody tr >> nth={count - 1}", timeout=SLOW_MS)
+    page.unroute("**/jobs/*/status")
+    # the bar followed one proposal job to its end
+    assert polled and polled[-1]["status"] == "succeeded" and {job["kind"] for job in polled} == {"proposal"}
+    assert len({job["id"] for job in polled}) == 1
     lab.shot("worksheet")
 
 

@@ -11,7 +11,6 @@ function followJob(element) {
     const job = await response.json();
     bar.value = job.progress || 0;
     message.textContent = `${job.status}${job.message ? ": " + job.message : ""}`;
-    element.dataset.status = job.status;
     if (job.status === "succeeded") {
       // a moment to read "succeeded" before the page comes back with the job's results
       setTimeout(() => window.location.replace(element.dataset.done), 400);
