@@ -11,28 +11,15 @@ import uuid
 from pathlib import Path
 
 import pytest
-from conftest import make_client, unavailable
+from conftest import make_client
 
 from interlayer.service.client import Client
 from interlayer.service.usecases.keys import create_key
 
-CHROMIUM = Path("/usr/bin/chromium")
 PLOTS = ("lifetime", "unit_map", "progress", "survival", "probability_best", "physics")
 # A small space and no physics prior: the browser flow is what is tested, not the model.
 SPACE = {"max_ald_cycles": "3", "max_mld_cycles": "3", "max_supercycles": "40", "max_thickness_nm": "20"}
 SLOW_MS = 180_000
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        unavailable(f"{CHROMIUM} is missing (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        # --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield browser
-        browser.close()
 
 
 class Lab:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import make_client
-from test_dashboard_browser import PLOTS, browser  # noqa: F401  (the Chromium fixture)
+from test_dashboard_browser import PLOTS
 from typer.testing import CliRunner
 
 from interlayer.service.cli import app
@@ -26,7 +26,7 @@ def measured_campaign(pg_stack):
         yield campaign, client.http.headers["Authorization"].removeprefix("Bearer ")
 
 
-def draws_every_plot_offline(browser, path) -> None:  # noqa: F811
+def draws_every_plot_offline(browser, path) -> None:
     context = browser.new_context(offline=True)
     page = context.new_page()
     errors = []
@@ -45,7 +45,7 @@ def draws_every_plot_offline(browser, path) -> None:  # noqa: F811
 
 
 @pytest.mark.parametrize("source", ["remote", "database"])
-def test_a_report_is_one_file_that_opens_offline_with_every_plot(source, measured_campaign, pg_stack, browser,  # noqa: F811
+def test_a_report_is_one_file_that_opens_offline_with_every_plot(source, measured_campaign, pg_stack, browser,
                                                                  tmp_path, monkeypatch):
     campaign, key = measured_campaign
     out = tmp_path / f"{source}.html"

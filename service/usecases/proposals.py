@@ -18,7 +18,7 @@ from ..store.vocabulary import JobKind, JobStatus
 from .campaign_physics import StoredSimulations
 from .campaigns import owned_campaign
 from .idempotency import Written, write_once
-from .recommendations import recommendation_document, store_recommendation
+from .recommendations import recommendation_document, store_recommendation, with_history
 from .state import load_state
 from .views import job_view, proposal_view
 
@@ -72,6 +72,7 @@ def propose(settings: Settings, claimed: Claim) -> None:
                                     document=p.as_dict()) for p in batch]
             session.add_all(rows)
             session.flush()
+            recommendation = with_history(session, state.row.id, state.row.data_version, recommendation)
             store_recommendation(session, state.row.id, state.row.data_version, recommendation)
             finish(session, claimed, JobStatus.SUCCEEDED, result={"proposal_ids": [row.id for row in rows]})
         return

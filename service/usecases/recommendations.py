@@ -23,17 +23,18 @@ from .state import load_state
 from .views import job_view
 
 
-def _history(session: Session, campaign_id: str, data_version: int, document: dict) -> list[dict]:
-    """The model's best at each data version so far, this one last (the progress plot draws it).
+def with_history(session: Session, campaign_id: str, data_version: int, document: dict) -> dict:
+    """``document`` with the model's best at each data version so far, this one last (the progress plot draws it).
 
-    Read from the stored row before the upsert: two refits storing at once may drop one entry of the
-    history, never the recommendation itself; the next refit writes the history on.
+    Read from the stored row before the caller's upsert: two refits storing at once may drop one entry of
+    the history, never the recommendation itself; the next refit writes the history on.
     """
     stored = session.get(tables.Recommendation, campaign_id)
     earlier = [entry for entry in (stored.document.get("history", []) if stored else []) if entry["data_version"] < data_version]
-    cells = len(document.get("landscape", {}).get("progress", {}).get("cells", []))
-    return [*earlier, {"data_version": data_version, "cells": cells, "recipe": document["recipe"],
-                       "predicted_lifetime_h": document["predicted_lifetime_h"], "interval_h": document["interval_h"]}]
+    cells = len(document["landscape"]["progress"]["cells"])
+    entry = {"data_version": data_version, "cells": cells, "recipe": document["recipe"],
+             "predicted_lifetime_h": document["predicted_lifetime_h"], "interval_h": document["interval_h"]}
+    return {**document, "history": [*earlier, entry]}
 
 
 def store_recommendation(session: Session, campaign_id: str, data_version: int, document: dict) -> None:
@@ -41,7 +42,6 @@ def store_recommendation(session: Session, campaign_id: str, data_version: int, 
 
     One upsert, so two jobs storing the first recommendation of a campaign at once both succeed.
     """
-    document = {**document, "history": _history(session, campaign_id, data_version, document)}
     table = tables.Recommendation.__table__
     insert = dialect_insert(session)(table).values(campaign_id=campaign_id, data_version=data_version,
                                                    document=document, created_at=tables.utcnow())
@@ -66,6 +66,7 @@ def refresh_recommendation(settings: Settings, claimed: Claim) -> None:
         state = load_state(session, claimed.campaign_id)
     document = recommendation_document(state.build(StoredSimulations(settings, state.row.owner)))
     with transaction(settings) as session:
+        document = with_history(session, state.row.id, state.row.data_version, document)
         store_recommendation(session, state.row.id, state.row.data_version, document)
         finish(session, claimed, JobStatus.SUCCEEDED, result={"data_version": state.row.data_version})
 
