@@ -121,7 +121,8 @@ def check_worksheet_csv(lab: Lab, client, campaign_id: str) -> list[dict]:
 
 
 def enter_cells(lab: Lab, pending: list[dict]) -> None:
-    """Four cells through the form: two shorted, one stopped (censored) and one still running (the longest)."""
+    """Four cells through the form: two shorted, one stopped (censored) and one still running (the longest),
+    whose hours are then updated inline."""
     page = lab.page
     page.fill("#add-measurement input[name=lifetime_h]", "-5")
     page.click("#add-measurement button[type=submit]")
@@ -135,6 +136,11 @@ def enter_cells(lab: Lab, pending: list[dict]) -> None:
         page.fill("#add-measurement input[name=cell_id]", f"cell-{proposal['id'][-4:]}")
         page.click("#add-measurement button[type=submit]")
         page.wait_for_selector(f"#measurements tr[data-measurement] >> text=cell-{proposal['id'][-4:]}")
+    # the running cell has cycled on: its hours rise in place, and it is still a lower bound
+    running = page.locator("#measurements tr[data-measurement]", has_text=f"cell-{pending[3]['id'][-4:]}")
+    running.locator("input[name=lifetime_h]").fill("2600")
+    running.locator("button[type=submit]").click()
+    page.wait_for_selector("#measurements >> text=≥ 2,600 h")
     lab.shot("cells")
 
 
@@ -160,7 +166,7 @@ def check_recommendation_and_plots(lab: Lab, campaign_id: str) -> None:
     assert "90 % interval" in card and "probability of being best" in card and "conservative pick" in card
     # the longest cell is still running: the best observed is a lower bound
     assert "lower bound" in page.locator("#best-observed").inner_text()
-    assert page.locator("#data-version").inner_text().startswith("4")
+    assert page.locator("#data-version").inner_text().startswith("5")  # four cells, then one update
     for name in PLOTS:
         traces = page.evaluate(f"document.getElementById('plot-{name}').data.length")
         drawn = page.locator(f"#plot-{name} .main-svg").count()
@@ -175,7 +181,9 @@ def test_a_lab_runs_a_campaign_in_the_browser(lab, pg_stack, tmp_path):
         propose_batch(lab, 4)
         pending = check_worksheet_csv(lab, client, campaign_id)
         enter_cells(lab, pending)
-        assert len(client.measurements(campaign_id)) == 4
+        cells = client.measurements(campaign_id)
+        assert len(cells) == 4 and sorted((c["lifetime_h"], c["censored"]) for c in cells) == [
+            (650.0, False), (900.0, False), (1200.0, True), (2600.0, True)]
         upload_bad_csv(lab, client, campaign_id, pending[0]["recipe"], tmp_path)
         check_recommendation_and_plots(lab, campaign_id)
         lab.page.goto(f"{lab.url}/campaigns")

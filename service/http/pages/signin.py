@@ -26,7 +26,7 @@ router = APIRouter(include_in_schema=False)
 
 
 def _safe_next(next_path: str | None) -> str:
-    # only a path of this site: "//host", "/\\host" (browsers read it as "//") or "https://..." would
+    # only a path of this site: "//host", "/\host" (browsers read it as "//") or "https://..." would
     # send a fresh session elsewhere
     if not next_path or not next_path.startswith("/") or next_path[1:2] in ("/", "\\"):
         return "/campaigns"
