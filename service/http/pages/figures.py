@@ -8,6 +8,8 @@ dictionaries, so a page costs no plotly import and no figure validation per requ
 
 from __future__ import annotations
 
+import math
+from functools import lru_cache
 from typing import Any
 
 from interlayer.models.recipe import Recipe
@@ -29,6 +31,12 @@ def _layout(title: str, x: str, y: str, **extra: Any) -> dict[str, Any]:
 def _rgba(color: str, alpha: float) -> str:
     red, green, blue = (int(color[i:i + 2], 16) for i in (1, 3, 5))
     return f"rgba({red},{green},{blue},{alpha})"
+
+
+@lru_cache(maxsize=65536)
+def thickness_nm(recipe: str) -> float:
+    """A recipe's film thickness; cached, as a page draws the same few hundred cells on every request."""
+    return Recipe.parse(recipe).thickness_nm
 
 
 def _cells(measurements: list[dict], x_of) -> list[dict]:
@@ -54,7 +62,7 @@ def lifetime_vs_thickness(landscape: dict, measurements: list[dict]) -> Figure:
                      "showlegend": False, "legendgroup": curve["unit"]})
         data.append({"type": "scatter", "mode": "lines", "name": f"{curve['unit']} median, 90 % band", "x": x,
                      "y": curve["median_h"], "line": {"color": color}, "legendgroup": curve["unit"]})
-    data += _cells(measurements, lambda m: Recipe.parse(m["recipe"]).thickness_nm)
+    data += _cells(measurements, lambda m: thickness_nm(m["recipe"]))
     # both axes in logs: films span 0.4–40 nm, lifetimes an order of magnitude or two
     layout = _layout("Predicted lifetime against thickness, best unit structures", "film thickness (nm)", "lifetime (h)")
     layout["xaxis"]["type"] = layout["yaxis"]["type"] = "log"
@@ -62,10 +70,16 @@ def lifetime_vs_thickness(landscape: dict, measurements: list[dict]) -> Figure:
 
 
 def unit_map(landscape: dict) -> Figure:
+    """Best predicted lifetime per unit structure, coloured by its logarithm: one long-lived unit would
+    otherwise paint every other one the same colour."""
     grid = landscape["unit_map"]
-    return {"data": [{"type": "heatmap", "x": grid["ald_cycles"], "y": grid["mld_cycles"], "z": grid["best_median_h"],
-                      "text": grid["best_recipe"], "colorscale": "Viridis", "colorbar": {"title": {"text": "h"}},
-                      "hovertemplate": "%{text}<br>best predicted %{z:.0f} h<extra></extra>"}],
+    shades = [[None if h is None else math.log10(h) for h in row] for row in grid["best_median_h"]]
+    ticks = [h for h in (10, 30, 100, 300, 1000, 3000, 10000, 30000) if any(
+        v is not None and abs(math.log10(h) - v) < 1.5 for row in shades for v in row)]
+    return {"data": [{"type": "heatmap", "x": grid["ald_cycles"], "y": grid["mld_cycles"], "z": shades,
+                      "customdata": grid["best_median_h"], "text": grid["best_recipe"], "colorscale": "Viridis",
+                      "colorbar": {"title": {"text": "h"}, "tickvals": [math.log10(h) for h in ticks], "ticktext": ticks},
+                      "hovertemplate": "%{text}<br>best predicted %{customdata:.0f} h<extra></extra>"}],
             "layout": _layout("Best predicted lifetime of each unit structure", "ALD cycles per unit", "MLD cycles per unit")}
 
 
@@ -113,8 +127,11 @@ def survival(landscape: dict) -> Figure:
             data.append({"type": "scatter", "mode": "markers", "x": curve["censored_h"], "y": curve["censored_alive"],
                          "marker": {"symbol": "line-ns-open", "size": 14, "color": color}, "showlegend": False,
                          "legendgroup": curve["recipe"], "hovertemplate": "censored at %{x:.0f} h<extra></extra>"})
-    return {"data": data, "layout": _layout("Survival by recipe, the 10 with most cells (Kaplan–Meier; ticks: censored)",
-                                            "hours cycled", "fraction not shorted", yaxis={"range": [0, 1.05]})}
+    layout = _layout("Survival by recipe, the 10 with most cells (Kaplan–Meier; ticks: censored)",
+                     "hours cycled", "fraction not shorted")
+    layout["yaxis"]["range"] = [0, 1.05]
+    layout["legend"]["y"] = -0.35  # up to five rows of recipes below the axis title
+    return {"data": data, "layout": layout}
 
 
 def probability_best(landscape: dict) -> Figure:
@@ -139,10 +156,12 @@ def physics_prior(landscape: dict, recommendation: dict, measurements: list[dict
                                                               for name, value in scores.items()) + "</sub>"
     layout = _layout(title, "film thickness (nm)", "lifetime (h)", margin={"l": 60, "r": 60, "t": 70, "b": 50})
     layout["xaxis"]["type"] = layout["yaxis"]["type"] = "log"
-    data = _cells(measurements, lambda m: Recipe.parse(m["recipe"]).thickness_nm)
+    data = _cells(measurements, lambda m: thickness_nm(m["recipe"]))
     if prior:
         layout["yaxis2"] = {"title": {"text": "prior lifetime, relative (1: physics optimum)"}, "overlaying": "y",
-                            "side": "right", "rangemode": "tozero"}
+                            "side": "right", "rangemode": "tozero", "showgrid": False,
+                            # its own ticks: Plotly otherwise lines them up with the log axis's, unreadably
+                            "tickmode": "linear", "tick0": 0, "dtick": 0.25}
         data.insert(0, {"type": "scatter", "mode": "lines", "name": f"prior shape, {prior['unit']} (right axis)",
                         "x": prior["thickness_nm"], "y": prior["relative_lifetime"], "yaxis": "y2",
                         "line": {"color": PALETTE[1], "dash": "dot"}})
