@@ -7,11 +7,13 @@ sees the recommendation and every plot drawn. Each page's screenshot goes under 
 from __future__ import annotations
 
 import csv
+import time
 import uuid
 from pathlib import Path
 
 import pytest
 from conftest import make_client
+from playwright.sync_api import Error as PlaywrightError
 
 from interlayer.service.client import Client
 from interlayer.service.usecases.keys import create_key
@@ -49,12 +51,27 @@ class Lab:
         self.page.click("#signin button[type=submit]")
         self.page.wait_for_url(self.url + path)
 
+    def settle(self, timeout_s: float = SLOW_MS / 1000) -> None:
+        """Until no job bar is left on the page: a job that finishes reloads the page, so forms are filled
+        only on the page that stays (as a person waits for the bar before typing)."""
+        deadline = time.monotonic() + timeout_s
+        quiet = 0
+        while quiet < 2:  # twice in a row: not the blank moment of a reload
+            assert time.monotonic() < deadline, "a job bar did not finish"
+            self.page.wait_for_load_state()
+            try:
+                quiet = quiet + 1 if self.page.locator("[data-job]").count() == 0 else 0
+            except PlaywrightError:  # the page navigated while we looked
+                quiet = 0
+            self.page.wait_for_timeout(200)
+
     def expect_refused(self) -> None:
         """A form refused on purpose: the browser reports its 422 in the console, and nothing else."""
         assert self.errors and all("422" in error for error in self.errors), self.errors
         self.errors.clear()
 
     def close(self) -> None:
+        self.shot("last")  # where a failed test stopped
         self.context.close()
 
 
@@ -95,11 +112,14 @@ def propose_batch(lab: Lab, count: int) -> None:
         polled.append(response.json())
         route.fulfill(response=response)
 
+    lab.settle()  # the new campaign's first fit
     page.route("**/jobs/*/status", record)
     page.fill("#propose input[name=count]", str(count))
     page.click("#propose button[type=submit]")
-    page.wait_for_selector(f"#worksheet tbody tr >> nth={count - 1}", timeout=SLOW_MS)
+    page.wait_for_url(lambda url: "job=" in url)
+    lab.settle()
     page.unroute("**/jobs/*/status")
+    page.wait_for_selector(f"#worksheet tbody tr >> nth={count - 1}")
     # the bar followed one proposal job to its end
     assert polled and polled[-1]["status"] == "succeeded" and {job["kind"] for job in polled} == {"proposal"}
     assert len({job["id"] for job in polled}) == 1
@@ -125,6 +145,7 @@ def enter_cells(lab: Lab, pending: list[dict]) -> None:
     whose hours are then updated inline."""
     page = lab.page
     page.fill("#add-measurement input[name=lifetime_h]", "-5")
+    lab.settle()
     page.click("#add-measurement button[type=submit]")
     assert page.locator("[data-field='lifetime_h']").is_visible()
     lab.shot("measurement-error")
@@ -136,11 +157,13 @@ def enter_cells(lab: Lab, pending: list[dict]) -> None:
         page.fill("#add-measurement input[name=cell_id]", f"cell-{proposal['id'][-4:]}")
         page.click("#add-measurement button[type=submit]")
         page.wait_for_selector(f"#measurements tr[data-measurement] >> text=cell-{proposal['id'][-4:]}")
+        lab.settle()  # the refit of the new cell
     # the running cell has cycled on: its hours rise in place, and it is still a lower bound
     running = page.locator("#measurements tr[data-measurement]", has_text=f"cell-{pending[3]['id'][-4:]}")
     running.locator("input[name=lifetime_h]").fill("2600")
     running.locator("button[type=submit]").click()
     page.wait_for_selector("#measurements >> text=≥ 2,600 h")
+    lab.settle()
     lab.shot("cells")
 
 
