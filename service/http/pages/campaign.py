@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from ...errors import NotFound
 from ...schemas import ProposalsIn
 from ...settings import Settings
-from ...usecases import dashboard, proposals
+from ...usecases import dashboard, jobs, proposals
 from ..deps import settings_of
 from .figures import campaign_figures
 from .forms import field_errors
@@ -30,6 +30,16 @@ def campaign_context(state: dict[str, Any]) -> dict[str, Any]:
             "pending": [p for p in state["proposals"] if p.get("status") == "pending"]}
 
 
+def _job_to_follow(settings: Settings, owner: str, job_id: str | None) -> str | None:
+    """The job whose bar the page shows: none once it succeeded (its results are on the page already)."""
+    if job_id is None:
+        return None
+    try:
+        return None if jobs.show_job(settings, owner, job_id)["status"] == "succeeded" else job_id
+    except NotFound:
+        return None
+
+
 def render_campaign(request: Request, session: PageSession, settings: Settings, campaign_id: str,
                     status: int = 200, **forms: Any) -> HTMLResponse:
     """The campaign page; ``forms`` carries a refused form's values and errors back beside its fields."""
@@ -37,8 +47,7 @@ def render_campaign(request: Request, session: PageSession, settings: Settings, 
         state = dashboard.campaign_state(settings, session.owner, campaign_id)
     except NotFound:
         return not_found(request, session)
-    job_id = request.query_params.get("job")
-    context = {"session": session, "job_id": job_id, "form_id": uuid.uuid4().hex, "measure_values": {},
+    context = {"session": session, "job_id": _job_to_follow(settings, session.owner, request.query_params.get("job")), "form_id": uuid.uuid4().hex, "measure_values": {},
                "measure_errors": {}, "upload_errors": [], "propose_errors": {}, **campaign_context(state), **forms}
     return page(request, "campaign.html", context, status)
 
