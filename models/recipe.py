@@ -30,6 +30,9 @@ class Chemistry:
     # layers ("nano-laminate"). The paper calls 1-1 and 2-2 (0.4, 0.8 nm) alloys and 5-5 (2 nm) a
     # laminate; 1.0 nm sits between (assumption).
     alloy_max_period_nm: float = 1.0
+    # the precursor pair of each half-process, as a coating worksheet names them ("TMA/H2O")
+    inorganic_precursors: str = ""
+    organic_precursors: str = ""
 
     def __post_init__(self) -> None:
         for name in ("inorganic_growth_nm_per_cycle", "organic_growth_nm_per_cycle",
@@ -49,6 +52,7 @@ AL2O3_ALUCONE = Chemistry(
     inorganic_growth_nm_per_cycle=0.11, organic_growth_nm_per_cycle=0.29,
     inorganic_modulus_gpa=165.0, organic_modulus_gpa=29.0,
     inorganic_poisson_ratio=0.24, organic_poisson_ratio=0.30,
+    inorganic_precursors="TMA/H2O", organic_precursors="TMA/EG",
 )
 # ZnO (DEZ/H2O) ≈ 0.2 nm/cycle, zincone (DEZ/EG) ≈ 0.4 nm/cycle; moduli 140 / 20 GPa. (assumption, check)
 ZNO_ZINCONE = Chemistry(
@@ -56,6 +60,7 @@ ZNO_ZINCONE = Chemistry(
     inorganic_growth_nm_per_cycle=0.20, organic_growth_nm_per_cycle=0.40,
     inorganic_modulus_gpa=140.0, organic_modulus_gpa=20.0,
     inorganic_poisson_ratio=0.33, organic_poisson_ratio=0.30,
+    inorganic_precursors="DEZ/H2O", organic_precursors="DEZ/EG",
 )
 # TiO2 (TiCl4/H2O) ≈ 0.05 nm/cycle, titanicone (TiCl4/EG) ≈ 0.45 nm/cycle; moduli 150 / 25 GPa. (assumption, check)
 TIO2_TITANICONE = Chemistry(
@@ -63,6 +68,7 @@ TIO2_TITANICONE = Chemistry(
     inorganic_growth_nm_per_cycle=0.05, organic_growth_nm_per_cycle=0.45,
     inorganic_modulus_gpa=150.0, organic_modulus_gpa=25.0,
     inorganic_poisson_ratio=0.27, organic_poisson_ratio=0.30,
+    inorganic_precursors="TiCl4/H2O", organic_precursors="TiCl4/EG",
 )
 CHEMISTRIES: dict[str, Chemistry] = {c.name: c for c in (AL2O3_ALUCONE, ZNO_ZINCONE, TIO2_TITANICONE)}
 
@@ -166,6 +172,16 @@ class Recipe:
         if self.is_bare:
             return 0.0
         return self.inorganic_layer_nm / self.unit_period_nm
+
+    @property
+    def deposition_sequence(self) -> str:
+        """The reactor program written out: ``25 × [2 × (TMA/H2O), 2 × (TMA/EG)]``; ``bare`` for none."""
+        if self.is_bare:
+            return "bare"
+        steps = [f"{count} × ({precursors or name})" for count, precursors, name in (
+            (self.ald_cycles, self.chemistry.inorganic_precursors, self.chemistry.inorganic),
+            (self.mld_cycles, self.chemistry.organic_precursors, self.chemistry.organic)) if count]
+        return f"{self.supercycles} × [{', '.join(steps)}]"
 
     @property
     def structure(self) -> str:

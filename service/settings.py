@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     # their writes is a claim, heartbeat or finish that the reconciler redoes if a crash loses it.
     # The API keeps it off: what it acknowledges to a client is on disk.
     asynchronous_commit: bool = False
+    # Signs dashboard session cookies and CSRF tokens. Empty: a random secret per API process, so
+    # sessions end when it restarts; several API processes behind one address must share one.
+    session_secret: str = ""
 
     @field_validator("database_url", mode="after")
     @classmethod

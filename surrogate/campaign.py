@@ -43,6 +43,7 @@ from threadpoolctl import ThreadpoolController
 from interlayer.models.errors import InterlayerError
 from interlayer.models.recipe import Recipe
 
+from . import landscape
 from .acquisition import ACQUISITIONS, CandidatePosterior, scores, space_filling_distance, truncated_mean
 from .gp import LaplaceGP, Observations
 from .guard import GuardDecision, physics_guard, without_physics
@@ -412,10 +413,7 @@ class Campaign:
         # conservative: the highest 5th percentile of the median lifetime
         lower = posterior.mean - Z90 * sd
         conservative = int(np.argmax(lower))
-        count = min(BEST_CANDIDATES, len(sd))
-        rows = np.union1d(np.argpartition(-(posterior.mean + 3.0 * sd), count - 1)[:count], [best])
-        draws = posterior.sample(rows, BEST_DRAWS, self._rng("recommend"))
-        winners = rows[np.argmax(draws, axis=1)]
+        _, winners = self._best_draws(posterior)
         probability = float(np.mean(winners == best))
         observed = None
         if self._measurements:
@@ -426,6 +424,33 @@ class Campaign:
                               self._interval_h(mean, var, state.model.noise_sd(0)), probability,
                               self.space.recipes()[conservative], math.exp(float(lower[conservative])), observed,
                               state.fingerprint, state.hyperparameters())
+
+    def _best_draws(self, posterior: CandidatePosterior) -> tuple[np.ndarray, np.ndarray]:
+        """The most promising recipes (and the model's best) and, per joint posterior draw, which of them won."""
+        sd = np.sqrt(posterior.var)
+        count = min(BEST_CANDIDATES, len(sd))
+        rows = np.union1d(np.argpartition(-(posterior.mean + 3.0 * sd), count - 1)[:count], [int(np.argmax(posterior.mean))])
+        draws = posterior.sample(rows, BEST_DRAWS, self._rng("recommend"))
+        return rows, rows[np.argmax(draws, axis=1)]
+
+    @_one_blas_thread
+    def landscape(self) -> dict[str, Any]:
+        """What to draw: lifetime against thickness for the best units, the physics prior's shape along the
+        best unit, the best lifetime per unit, the probability of being best of the top recipes, survival
+        by recipe and the best cell so far."""
+        state = self._fitted()
+        posterior, recipes = state.posterior, self.space.recipes()
+        # a new cell's spread: the model's uncertainty and the cell-to-cell scatter, as in the proposals
+        sd = np.sqrt(posterior.var + state.model.noise_sd(0) ** 2)
+        rows, winners = self._best_draws(posterior)
+        best = recipes[int(np.argmax(posterior.mean))]
+        prior = None if self.physics is None else landscape.prior_shape(
+            recipes, self.physics_index(), (best.ald_cycles, best.mld_cycles))
+        return {"curves": landscape.unit_curves(recipes, posterior.mean, sd, Z90), "prior": prior,
+                "unit_map": landscape.unit_map(recipes, posterior.mean),
+                "probability_best": landscape.probability_best(recipes, rows, winners, posterior.mean),
+                "survival": landscape.kaplan_meier(self._measurements),
+                "progress": landscape.progress(self._measurements)}
 
     @_one_blas_thread
     def predict(self, recipes: Sequence[Recipe]) -> list[dict[str, Any]]:

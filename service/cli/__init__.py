@@ -13,6 +13,7 @@ from .campaign import campaign_app, measure_command, propose_command, recommend_
 from .demo import demo_command
 from .keys import keys_app
 from .recipe import recipe_command
+from .report import report_command
 from .serve import serve_command, worker_command
 from .simulate import simulate_app
 
@@ -32,6 +33,7 @@ app.command("propose")(propose_command)
 app.command("measure")(measure_command)
 app.command("recommend")(recommend_command)
 app.command("demo")(demo_command)
+app.command("report")(report_command)
 
 
 @app.command("closed-loop", add_help_option=False,

@@ -1,7 +1,8 @@
 """``interlayer demo``: two closed-loop campaigns (Li, Na) against the paper's simulated lab, end to end.
 
 Everything a deployment has, on embedded defaults: a SQLite file in a temporary folder, a loopback
-broker, two worker processes and the HTTP API; the demo drives it only through the Python client.
+broker, two worker processes and the HTTP API; the demo drives it only through the Python client and
+ends by writing each campaign's HTML report (``interlayer report``'s) and printing where.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from ..client import Client
 from ..settings import Settings
 from .output import console
 from .planner import ApiPlanner
+from .report import remote_state, write_report
 
 
 def _run_campaign(client: Client, metal: str, rounds: int, batch: int, seed: int, progress: Progress, task) -> dict:
@@ -46,7 +48,8 @@ def demo_command(rounds: int = typer.Option(4, help="Rounds of proposals per met
                  batch: int = typer.Option(4, help="Cells per round."),
                  seed: int = typer.Option(0, help="Seed of the campaigns and of the lab's cell scatter."),
                  workers: int = typer.Option(2, help="Worker processes."),
-                 keep: Path = typer.Option(None, help="Keep the SQLite database in this folder instead of a temporary one.")) -> None:
+                 keep: Path = typer.Option(None, help="Keep the SQLite database in this folder instead of a temporary one."),
+                 reports: Path = typer.Option(Path("."), help="Folder for the campaigns' HTML reports.")) -> None:
     """Run a Li and a Na campaign against a simulated lab through the API, queue and workers; compare with the truth."""
     from ..stack import LocalStack
     from ..usecases.keys import create_key
@@ -78,10 +81,14 @@ def demo_command(rounds: int = typer.Option(4, help="Rounds of proposals per met
                     thread.start()
                 for thread in threads:
                     thread.join()
-            if errors:
-                raise errors[0]
+                if errors:
+                    raise errors[0]
+                written = [write_report(remote_state(client, result["campaign"]["id"]), reports / f"report-demo-{metal}.html")
+                           for metal, result in results.items()]
     # A table squeezed into 80 columns truncates the recipes, the point of the demo: print it wider.
     Console(width=max(console.width, 104)).print(_table(results, rounds * batch))
+    for path in written:
+        console.print(f"report: {path.resolve()}")
     console.print(f"done in {time.monotonic() - started:.0f} s")
 
 

@@ -1,4 +1,5 @@
-"""The FastAPI application: routers, the error handlers that turn refusals into 4xx, the process's state.
+"""The FastAPI application: the API's routers, the dashboard's pages (``pages/``), the error handlers that
+turn refusals into 4xx, the process's state.
 
 Every route under ``/v1`` needs ``Authorization: Bearer <key>``; objects belong to the key's owner
 and another owner's objects answer 404. Bad input answers 422 with the field and the reason.
@@ -20,6 +21,7 @@ from ..settings import Settings
 from .deps import KeyCache
 from .limits import RequestLimits
 from .metrics import RequestMetrics, ServiceCollector, router as metrics_router
+from .pages import add_pages
 from .request_ids import RequestIds
 from .responses import REFUSALS, error_body
 from .routes import campaigns, health, jobs, measurements, proposals, simulations
@@ -77,6 +79,7 @@ def create_app(settings: Settings) -> FastAPI:
     for module in (campaigns, proposals, measurements, simulations, jobs):
         app.include_router(module.router, responses=REFUSALS)
     app.include_router(metrics_router)
+    add_pages(app, settings)
     return app
 
 

@@ -1,5 +1,6 @@
 """Request hygiene before any route runs: bodies bounded in size, JSON bodies that are UTF-8, shallow,
-finite and free of NUL characters and lone surrogates. Each refusal is a 4xx naming where and why.
+finite and free of NUL characters and lone surrogates, form fields likewise. Each refusal is a 4xx
+naming where and why.
 
 A pure ASGI middleware, so that an oversized body is refused from its ``Content-Length`` (or, when it
 is streamed, as soon as it passes the limit) without being read whole, and a good body is handed on
@@ -11,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -87,6 +89,17 @@ def parse_json_body(raw: bytes) -> Any:
     return document
 
 
+def check_form_body(raw: bytes) -> None:
+    """A web form's fields: UTF-8 text without NUL characters (the pages' forms post these)."""
+    try:
+        fields = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, errors="strict")
+    except (UnicodeDecodeError, ValueError):
+        raise BodyRefused(400, ["body"], "the form is not UTF-8 text") from None
+    for name, value in fields:
+        _check_string(name, ["body"])
+        _check_string(value, ["body", name[:QUOTE_CHARS]])
+
+
 class RequestLimits:
     """Refuse oversized bodies (413) and unusable JSON bodies (400/422) before the application sees them."""
 
@@ -112,8 +125,11 @@ class RequestLimits:
             if declared > self.max_body_bytes:
                 raise BodyRefused(413, ["body"], f"the body is {declared} bytes; the limit is {self.max_body_bytes}")
             body = await self._read(receive)
-            if headers.get("content-type", "").split(";")[0].strip() in ("application/json", "") and body.strip():
+            media_type = headers.get("content-type", "").split(";")[0].strip()
+            if media_type in ("application/json", "") and body.strip():
                 parse_json_body(body)
+            elif media_type == "application/x-www-form-urlencoded":
+                check_form_body(body)
         except BodyRefused as refused:
             await _answer(send, refused)
             return

@@ -16,7 +16,7 @@ from ..store.vocabulary import JobKind, JobStatus
 from .campaign_physics import StoredSimulations
 from .campaigns import owned_campaign
 from .idempotency import Written, write_once
-from .recommendations import store_recommendation
+from .recommendations import recommendation_document, store_recommendation, with_history
 from .state import load_state
 from .views import job_view, proposal_view
 
@@ -61,7 +61,7 @@ def propose(settings: Settings, claimed: Claim) -> None:
             state = load_state(session, claimed.campaign_id)
         campaign = state.build(StoredSimulations(settings, state.row.owner))
         batch = campaign.ask(count, pending=state.pending)
-        recommendation = campaign.recommend().as_dict()
+        recommendation = recommendation_document(campaign)
         with transaction(settings) as session:
             # The compare-and-bump is the campaign's write lock: a batch computed against an older
             # set of pending proposals is recomputed, so two jobs never propose the same recipe.
@@ -74,6 +74,7 @@ def propose(settings: Settings, claimed: Claim) -> None:
                                     document=p.as_dict()) for p in batch]
             session.add_all(rows)
             session.flush()
+            recommendation = with_history(session, state.row.id, state.row.data_version, recommendation)
             store_recommendation(session, state.row.id, state.row.data_version, recommendation)
             finish(session, claimed, JobStatus.SUCCEEDED, result={"proposal_ids": [row.id for row in rows]})
         return

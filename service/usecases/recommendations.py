@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from interlayer.surrogate.campaign import CampaignError
+from interlayer.surrogate.campaign import Campaign, CampaignError
 
 from ..jobs.lifecycle import Claim, create_job, finish
 from ..jobs.queue import publish_committed
@@ -21,6 +21,20 @@ from .campaign_physics import StoredSimulations
 from .campaigns import owned_campaign
 from .state import load_state
 from .views import job_view
+
+
+def with_history(session: Session, campaign_id: str, data_version: int, document: dict) -> dict:
+    """``document`` with the model's best at each data version so far, this one last (the progress plot draws it).
+
+    Read from the stored row before the caller's upsert: two refits storing at once may drop one entry of
+    the history, never the recommendation itself; the next refit writes the history on.
+    """
+    stored = session.get(tables.Recommendation, campaign_id)
+    earlier = [entry for entry in (stored.document.get("history", []) if stored else []) if entry["data_version"] < data_version]
+    cells = len(document["landscape"]["progress"]["cells"])
+    entry = {"data_version": data_version, "cells": cells, "recipe": document["recipe"],
+             "predicted_lifetime_h": document["predicted_lifetime_h"], "interval_h": document["interval_h"]}
+    return {**document, "history": [*earlier, entry]}
 
 
 def store_recommendation(session: Session, campaign_id: str, data_version: int, document: dict) -> None:
@@ -38,6 +52,11 @@ def store_recommendation(session: Session, campaign_id: str, data_version: int, 
         where=table.c.data_version <= insert.excluded.data_version))
 
 
+def recommendation_document(campaign: Campaign) -> dict[str, Any]:
+    """The recommendation as stored and served, with the landscape the dashboard and reports draw."""
+    return {**campaign.recommend().as_dict(), "landscape": campaign.landscape()}
+
+
 def refresh_recommendation(settings: Settings, claimed: Claim) -> None:
     """The refit job: fit on the stored measurements, keep the recommendation for their data version.
 
@@ -45,8 +64,9 @@ def refresh_recommendation(settings: Settings, claimed: Claim) -> None:
     """
     with transaction(settings) as session:
         state = load_state(session, claimed.campaign_id)
-    document = state.build(StoredSimulations(settings, state.row.owner)).recommend().as_dict()
+    document = recommendation_document(state.build(StoredSimulations(settings, state.row.owner)))
     with transaction(settings) as session:
+        document = with_history(session, state.row.id, state.row.data_version, document)
         store_recommendation(session, state.row.id, state.row.data_version, document)
         finish(session, claimed, JobStatus.SUCCEEDED, result={"data_version": state.row.data_version})
 
@@ -82,7 +102,7 @@ def current_recommendation(settings: Settings, owner: str, campaign_id: str) -> 
         campaign = owned_campaign(session, owner, campaign_id)
         stored = session.get(tables.Recommendation, campaign_id)
         document = None if stored is None else {"campaign_id": campaign_id, "data_version": stored.data_version,
-                                                **stored.document}
+                                                "computed_at": stored.created_at.isoformat(), **stored.document}
         if stored is not None and stored.data_version == campaign.data_version:
             return RecommendationAnswer(document=document)
         refits = session.scalars(select(tables.Job).where(

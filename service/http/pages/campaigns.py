@@ -1,0 +1,76 @@
+"""``/campaigns``: the owner's campaigns at a glance, and the new-campaign form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+
+from interlayer.models.errors import InterlayerError
+from interlayer.surrogate.acquisition import ACQUISITIONS
+from interlayer.surrogate.physics import PRIORS
+
+from ...errors import NotFound, RequestRefused
+from ...schemas import CampaignIn
+from ...settings import Settings
+from ...usecases import campaigns, dashboard
+from ..deps import settings_of
+from .forms import field_errors, filled
+from .render import page, see_other
+from .session import PageSession, checked_session, page_session
+
+router = APIRouter(prefix="/campaigns", include_in_schema=False)
+
+SPACE_FIELDS = ("max_ald_cycles", "max_mld_cycles", "max_supercycles", "max_thickness_nm", "min_thickness_nm")
+METALS = ("Li", "Na")
+
+
+@router.get("")
+def campaign_list(request: Request, session: PageSession = Depends(page_session),
+                  settings: Settings = Depends(settings_of)) -> HTMLResponse:
+    summaries = dashboard.campaign_summaries(settings, session.owner)
+    return page(request, "campaigns.html", {"session": session, "campaigns": summaries})
+
+
+def _new_form(request: Request, session: PageSession, settings: Settings, values: dict[str, Any],
+              errors: dict[str, str], status: int = 200) -> HTMLResponse:
+    return page(request, "new_campaign.html", {
+        "session": session, "values": values, "errors": errors, "metals": METALS, "physics": list(PRIORS),
+        "acquisitions": list(ACQUISITIONS), "space_fields": SPACE_FIELDS,
+        "defaults": CampaignIn.model_fields["space"].default_factory().model_dump(),
+        "related": campaigns.list_campaigns(settings, session.owner)}, status)
+
+
+@router.get("/new")
+def new_campaign_form(request: Request, session: PageSession = Depends(page_session),
+                      settings: Settings = Depends(settings_of)) -> HTMLResponse:
+    return _new_form(request, session, settings, {}, {})
+
+
+def campaign_body(values: dict[str, str]) -> CampaignIn:
+    """The form's fields as the API's request body (validated the same way)."""
+    body: dict[str, Any] = {key: values[key] for key in ("name", "metal", "physics", "acquisition", "seed") if key in values}
+    body["space"] = {name: values[f"space.{name}"] for name in SPACE_FIELDS if f"space.{name}" in values}
+    body["space"]["symmetric_only"] = "space.symmetric_only" in values
+    if "related_campaigns" in values:
+        body["related_campaigns"] = [values["related_campaigns"]]
+    return CampaignIn.model_validate(body)
+
+
+@router.post("/new")
+async def create_campaign(request: Request, session: PageSession = Depends(checked_session),
+                          settings: Settings = Depends(settings_of)) -> Response:
+    form = await request.form()
+    values = filled(form, ("name", "metal", "physics", "acquisition", "seed", "related_campaigns", "space.symmetric_only",
+                           *(f"space.{name}" for name in SPACE_FIELDS)))
+    try:
+        created = await run_in_threadpool(campaigns.create_campaign, settings, session.owner, campaign_body(values), None)
+    except NotFound as error:  # the related campaign: not the owner's, or gone
+        return await run_in_threadpool(_new_form, request, session, settings, values, {"related_campaigns": str(error)}, 422)
+    except (ValidationError, RequestRefused, InterlayerError) as error:
+        errors = field_errors(error)
+        return await run_in_threadpool(_new_form, request, session, settings, values, errors, 422)
+    return see_other(f"/campaigns/{created['id']}")

@@ -1,0 +1,91 @@
+"""The campaign page's cell forms: one measurement, a CSV upload (all rows or none), a running cell's new hours.
+
+Each goes through the same use case as the API; a refusal comes back on the page beside its field
+(or, for an upload, row by row) with status 422, and nothing is stored.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+from pydantic import ValidationError
+
+from interlayer.models.errors import InterlayerError
+
+from ...errors import NotFound, ServiceInputError
+from ...schemas import MeasurementIn, MeasurementPatch
+from ...settings import Settings
+from ...usecases import measurements
+from ..deps import settings_of
+from ..uploads import csv_rows, parse_rows
+from .campaign import render_campaign
+from .forms import field_errors, filled, row_errors
+from .render import not_found, see_other
+from .session import PageSession, checked_session
+
+router = APIRouter(prefix="/campaigns/{campaign_id}/measurements", include_in_schema=False)
+
+MEASUREMENT_FIELDS = ("proposal_id", "recipe", "lifetime_h", "state", "overpotential_mv", "cell_id")
+# a cell still cycling and one whose test was stopped are both lower bounds; a short is a lifetime
+CENSORED_STATES = {"running", "stopped"}
+
+
+def measurement_row(values: dict[str, str]) -> MeasurementIn:
+    row = {name: values[name] for name in ("proposal_id", "recipe", "lifetime_h", "overpotential_mv", "cell_id")
+           if name in values}
+    row["censored"] = values.get("state", "shorted") in CENSORED_STATES
+    return MeasurementIn.model_validate(row)
+
+
+@router.post("")
+async def add_measurement(campaign_id: str, request: Request, session: PageSession = Depends(checked_session),
+                          settings: Settings = Depends(settings_of)) -> Response:
+    form = await request.form()
+    values = filled(form, MEASUREMENT_FIELDS)
+    form_id = form.get("form_id") if isinstance(form.get("form_id"), str) else None
+    try:
+        row = measurement_row(values)
+        await run_in_threadpool(measurements.add_measurements, settings, session.owner, campaign_id, [row], ["form"], form_id)
+    except NotFound:
+        return not_found(request, session)
+    except (ValidationError, ServiceInputError, InterlayerError) as error:
+        return await run_in_threadpool(render_campaign, request, session, settings, campaign_id, 422,
+                                       measure_values=values, measure_errors=field_errors(error))
+    return see_other(f"/campaigns/{campaign_id}#cells")
+
+
+@router.post("/upload")
+async def upload_measurements(campaign_id: str, request: Request, session: PageSession = Depends(checked_session),
+                              settings: Settings = Depends(settings_of)) -> Response:
+    upload = (await request.form()).get("file")
+    try:
+        if upload is None or isinstance(upload, str):
+            raise ServiceInputError("choose a CSV file to upload", ["file"])
+        text = (await upload.read()).decode("utf-8-sig", errors="replace")
+        rows = parse_rows(csv_rows(text), ["file", "row"])
+        await run_in_threadpool(measurements.add_measurements, settings, session.owner, campaign_id, rows,
+                                ["file", "row"], None)
+    except NotFound:
+        return not_found(request, session)
+    except ServiceInputError as error:
+        return await run_in_threadpool(render_campaign, request, session, settings, campaign_id, 422,
+                                       upload_errors=row_errors(error))
+    return see_other(f"/campaigns/{campaign_id}#cells")
+
+
+@router.post("/{measurement_id}")
+async def update_running_cell(campaign_id: str, measurement_id: str, request: Request,
+                              session: PageSession = Depends(checked_session),
+                              settings: Settings = Depends(settings_of)) -> Response:
+    """A running cell's newer hours (they may only rise), or its end."""
+    values = filled(await request.form(), ("lifetime_h", "state"))
+    try:
+        update = MeasurementPatch(lifetime_h=values.get("lifetime_h"), censored=values.get("state") in CENSORED_STATES)
+        await run_in_threadpool(measurements.update_measurement, settings, session.owner, campaign_id, measurement_id, update)
+    except NotFound:
+        return not_found(request, session)
+    except (ValidationError, ServiceInputError) as error:
+        errors = {f"{measurement_id}.{name}": message for name, message in field_errors(error).items()}
+        return await run_in_threadpool(render_campaign, request, session, settings, campaign_id, 422, measure_errors=errors)
+    return see_other(f"/campaigns/{campaign_id}#cells")

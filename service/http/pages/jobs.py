@@ -1,0 +1,39 @@
+"""``/jobs/{id}``: a job's progress (live) and result; a simulation's stored series as plots. ``/jobs/{id}/status``
+is the same job as JSON for the pages' progress bars."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse
+
+from ...errors import NotFound
+from ...settings import Settings
+from ...usecases import jobs
+from ..deps import settings_of
+from .figures import simulation_figures
+from .render import not_found, page
+from .session import PageSession, page_session
+
+router = APIRouter(prefix="/jobs/{job_id}", include_in_schema=False)
+
+
+@router.get("")
+def job_page(job_id: str, request: Request, session: PageSession = Depends(page_session),
+             settings: Settings = Depends(settings_of)) -> HTMLResponse:
+    try:
+        job = jobs.show_job(settings, session.owner, job_id)
+    except NotFound:
+        return not_found(request, session)
+    simulation = job.get("simulation")
+    scalars = {k: v for k, v in ((simulation or {}).get("result") or {}).items() if isinstance(v, (int, float, str, bool))}
+    return page(request, "job.html", {"session": session, "job": job, "scalars": scalars,
+                                      "figures": simulation_figures(simulation)})
+
+
+@router.get("/status")
+async def job_status(job_id: str, session: PageSession = Depends(page_session),
+                     settings: Settings = Depends(settings_of)) -> dict:
+    """A job's state for the pages' progress bars (the job API's answer, for a session instead of a key)."""
+    job = await run_in_threadpool(jobs.show_job, settings, session.owner, job_id)
+    return {name: job[name] for name in ("id", "kind", "status", "progress", "message", "error")}

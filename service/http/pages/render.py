@@ -1,0 +1,51 @@
+"""Templates, and the answers pages share: a rendered page, a redirect after a post, a page's 404."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=HERE / "templates")
+
+
+def _script_json(value: Any) -> Markup:
+    """JSON safe inside a <script> element: no "</script>" can close it early, so it needs no HTML escaping."""
+    text = json.dumps(value, separators=(",", ":"))
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def _hours(value: float | None) -> str:
+    return "–" if value is None else f"{value:,.0f} h"
+
+
+templates.env.filters["script_json"] = _script_json
+templates.env.filters["hours"] = _hours
+
+
+@cache
+def plotly_js() -> bytes:
+    # imported here: only the first page with plots pays for loading plotly's 4 MB bundle
+    from plotly.offline import get_plotlyjs
+    return get_plotlyjs().encode()
+
+
+def page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, context, status_code=status)
+
+
+def see_other(location: str) -> RedirectResponse:
+    """After a successful post: the browser gets the page again (a reload does not post twice)."""
+    return RedirectResponse(location, status_code=303)
+
+
+def not_found(request: Request, session: Any = None) -> HTMLResponse:
+    """What the API answers for another owner's object, as a page: 404, nothing about whether it exists."""
+    return page(request, "not_found.html", {"session": session}, status=404)

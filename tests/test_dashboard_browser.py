@@ -1,0 +1,256 @@
+"""The dashboard in a real browser: Playwright drives Debian's Chromium against the live API with real
+worker processes (``pg_stack``). A lab signs in, creates a campaign through the form, proposes a batch
+and watches the job finish, enters cells, uploads a CSV with a bad row, downloads the worksheet and
+sees the recommendation and every plot drawn. Each page's screenshot goes under the test's tmp folder.
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from conftest import make_client
+from playwright.sync_api import Error as PlaywrightError
+
+from interlayer.service.client import Client
+from interlayer.service.usecases.keys import create_key
+
+PLOTS = ("lifetime", "unit_map", "progress", "survival", "probability_best", "physics")
+# A small space and no physics prior: the browser flow is what is tested, not the model.
+SPACE = {"max_ald_cycles": "3", "max_mld_cycles": "3", "max_supercycles": "40", "max_thickness_nm": "20"}
+SLOW_MS = 180_000
+
+
+class Lab:
+    """A signed-in browser tab of one owner, collecting console errors and numbering its screenshots."""
+
+    def __init__(self, browser, stack, folder: Path):
+        self.owner = f"lab-{uuid.uuid4().hex[:6]}"
+        self.key = create_key(stack.settings, self.owner)
+        self.url, self.folder, self.shots = stack.api.url, folder, 0
+        self.context = browser.new_context(accept_downloads=True)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.page.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.seen_urls: list[str] = []
+        self.page.on("request", lambda request: self.seen_urls.append(request.url))
+
+    def shot(self, name: str) -> None:
+        self.shots += 1
+        self.page.screenshot(path=str(self.folder / f"{self.shots:02d}-{name}.png"), full_page=True)
+
+    def sign_in(self, path: str = "/campaigns") -> None:
+        self.page.goto(self.url + path)
+        assert "/signin" in self.page.url  # no session: the page sends us to sign in first
+        self.shot("signin")
+        self.page.fill("input[name=api_key]", self.key)
+        self.page.click("#signin button[type=submit]")
+        self.page.wait_for_url(self.url + path)
+
+    def settle(self, timeout_s: float = SLOW_MS / 1000) -> None:
+        """Until no job bar is left on the page: a job that finishes reloads the page, so forms are filled
+        only on the page that stays (as a person waits for the bar before typing)."""
+        deadline = time.monotonic() + timeout_s
+        quiet = 0
+        while quiet < 2:  # twice in a row: not the blank moment of a reload
+            assert time.monotonic() < deadline, "a job bar did not finish"
+            self.page.wait_for_load_state()
+            try:
+                quiet = quiet + 1 if self.page.locator("[data-job]").count() == 0 else 0
+            except PlaywrightError:  # the page navigated while we looked
+                quiet = 0
+            self.page.wait_for_timeout(200)
+
+    def expect_refused(self) -> None:
+        """A form refused on purpose: the browser reports its 422 in the console, and nothing else."""
+        assert self.errors and all("422" in error for error in self.errors), self.errors
+        self.errors.clear()
+
+    def close(self) -> None:
+        self.shot("last")  # where a failed test stopped
+        self.context.close()
+
+
+@pytest.fixture()
+def lab(browser, pg_stack, tmp_path):
+    lab = Lab(browser, pg_stack, tmp_path)
+    yield lab
+    lab.close()
+
+
+def create_campaign(lab: Lab) -> str:
+    page = lab.page
+    page.click("text=New campaign")
+    page.fill("input[name=name]", "Na films in the browser")
+    page.select_option("select[name=metal]", "Na")
+    page.select_option("select[name=physics]", "none")
+    for name, value in SPACE.items():
+        page.fill(f"input[name='space.{name}']", value)
+    page.fill("input[name='space.max_supercycles']", "0")
+    page.click("#new-campaign button[type=submit]")
+    # refused beside its field, nothing created
+    assert page.locator("[data-field='space.max_supercycles']").inner_text().startswith("Input should be greater")
+    lab.shot("new-campaign-error")
+    lab.expect_refused()
+    page.fill("input[name='space.max_supercycles']", SPACE["max_supercycles"])
+    page.click("#new-campaign button[type=submit]")
+    page.wait_for_url(f"{lab.url}/campaigns/cmp_*")
+    return page.url.rsplit("/", 1)[-1]
+
+
+def propose_batch(lab: Lab, client: Client, count: int) -> None:
+    page = lab.page
+    polled: list[dict] = []
+
+    def record(route) -> None:
+        # the progress bar's polls, read here before the page gets them (the page reloads once it sees success)
+        response = route.fetch()
+        polled.append(response.json())
+        route.fulfill(response=response)
+
+    lab.settle()  # the new campaign's first fit
+    page.route("**/jobs/*/status", record)
+    page.fill("#propose input[name=count]", str(count))
+    page.click("#propose button[type=submit]")
+    page.wait_for_url(lambda url: "job=" in url)
+    job_id = page.url.split("job=")[1].split("#")[0]
+    lab.settle()
+    page.unroute("**/jobs/*/status")
+    page.wait_for_selector(f"#worksheet tbody tr >> nth={count - 1}")
+    # the bar followed the proposal job to its end (no bar at all when it had ended before the page was drawn)
+    assert {job["id"] for job in polled} <= {job_id}
+    assert (polled[-1] if polled else client.job(job_id))["status"] == "succeeded"
+    lab.shot("worksheet")
+
+
+def check_worksheet_csv(lab: Lab, client, campaign_id: str) -> list[dict]:
+    with lab.page.expect_download() as download:
+        lab.page.click("#worksheet-csv")
+    rows = list(csv.DictReader(open(download.value.path(), encoding="utf-8")))
+    pending = client.proposals(campaign_id, "pending")
+    assert [row["proposal_id"] for row in rows] == [p["id"] for p in pending]
+    for row, proposal in zip(rows, pending):
+        assert row["recipe"] == proposal["recipe"]
+        assert float(row["thickness_nm"]) == pytest.approx(proposal["thickness_nm"], abs=0.01)
+        assert float(row["predicted_lifetime_h"]) == pytest.approx(proposal["predicted_lifetime_h"], abs=0.5)
+        assert row["deposition_sequence"].startswith(f"{proposal['supercycles']} × [")
+    return pending
+
+
+def enter_cells(lab: Lab, pending: list[dict]) -> None:
+    """Four cells through the form: two shorted, one stopped (censored) and one still running (the longest),
+    whose hours are then updated inline."""
+    page = lab.page
+    page.fill("#add-measurement input[name=lifetime_h]", "-5")
+    lab.settle()
+    page.click("#add-measurement button[type=submit]")
+    assert page.locator("[data-field='lifetime_h']").is_visible()
+    lab.shot("measurement-error")
+    lab.expect_refused()
+    for proposal, hours, state in zip(pending, ("650", "900", "1200", "2400"), ("shorted", "shorted", "stopped", "running")):
+        page.select_option("#add-measurement select[name=proposal_id]", proposal["id"])
+        page.fill("#add-measurement input[name=lifetime_h]", hours)
+        page.select_option("#add-measurement select[name=state]", state)
+        page.fill("#add-measurement input[name=cell_id]", f"cell-{proposal['id'][-4:]}")
+        page.click("#add-measurement button[type=submit]")
+        page.wait_for_selector(f"#measurements tr[data-measurement] >> text=cell-{proposal['id'][-4:]}")
+        lab.settle()  # the refit of the new cell
+    # the running cell has cycled on: its hours rise in place, and it is still a lower bound
+    running = page.locator("#measurements tr[data-measurement]", has_text=f"cell-{pending[3]['id'][-4:]}")
+    running.locator("input[name=lifetime_h]").fill("2600")
+    running.locator("button[type=submit]").click()
+    page.wait_for_selector("#measurements >> text=≥ 2,600 h")
+    lab.settle()
+    lab.shot("cells")
+
+
+def upload_bad_csv(lab: Lab, client, campaign_id: str, recipe: str, folder: Path) -> None:
+    path = folder / "cells.csv"
+    path.write_text(f"recipe,lifetime_h,censored\n{recipe},700,false\n{recipe},-3,false\n")
+    before = client.measurements(campaign_id)
+    lab.page.set_input_files("#upload input[type=file]", str(path))
+    lab.page.click("#upload button[type=submit]")
+    errors = lab.page.locator("#upload-errors")
+    assert "lifetime_h" in errors.inner_text() and "2" in errors.locator("td").first.inner_text()
+    lab.shot("upload-error")
+    lab.expect_refused()
+    assert client.measurements(campaign_id) == before  # nothing stored
+
+
+def check_recommendation_and_plots(lab: Lab, campaign_id: str) -> None:
+    page = lab.page
+    page.goto(f"{lab.url}/campaigns/{campaign_id}")
+    page.wait_for_selector("#recommended-recipe", timeout=SLOW_MS)  # the refit job ends, the page reloads
+    page.wait_for_selector("#plot-physics .main-svg", timeout=30_000)
+    card = page.locator("#recommendation").inner_text()
+    assert "90 % interval" in card and "probability of being best" in card and "conservative pick" in card
+    # the longest cell is still running: the best observed is a lower bound
+    assert "lower bound" in page.locator("#best-observed").inner_text()
+    assert page.locator("#data-version").inner_text().startswith("5")  # four cells, then one update
+    for name in PLOTS:
+        traces = page.evaluate(f"document.getElementById('plot-{name}').data.length")
+        drawn = page.locator(f"#plot-{name} .main-svg").count()
+        assert traces > 0 and drawn > 0, name
+    lab.shot("campaign")
+
+
+def test_a_lab_runs_a_campaign_in_the_browser(lab, pg_stack, tmp_path):
+    with Client(pg_stack.api.url, lab.key, timeout_s=120) as client:
+        lab.sign_in()
+        campaign_id = create_campaign(lab)
+        propose_batch(lab, client, 4)
+        pending = check_worksheet_csv(lab, client, campaign_id)
+        enter_cells(lab, pending)
+        cells = client.measurements(campaign_id)
+        assert len(cells) == 4 and sorted((c["lifetime_h"], c["censored"]) for c in cells) == [
+            (650.0, False), (900.0, False), (1200.0, True), (2600.0, True)]
+        upload_bad_csv(lab, client, campaign_id, pending[0]["recipe"], tmp_path)
+        check_recommendation_and_plots(lab, campaign_id)
+        lab.page.goto(f"{lab.url}/campaigns")
+        assert lab.page.locator("#campaigns").inner_text().count("Na films in the browser") == 1
+        lab.shot("campaigns")
+    assert lab.errors == []
+    # the key went into one form field; it is in no page, no URL and no log line
+    assert all(lab.key not in url for url in lab.seen_urls)
+    assert lab.key not in lab.page.content()
+    for log in Path(pg_stack.log_dir).glob("*.log"):
+        assert lab.key not in log.read_text(errors="replace")
+
+
+def test_pages_keep_owners_apart_and_refuse_forged_forms(lab, pg_stack):
+    with make_client(pg_stack, "another-lab") as other:
+        theirs = other.create_campaign("someone else's", "Li", physics="none")
+    page = lab.page
+    page.goto(f"{lab.url}/campaigns/{theirs['id']}")
+    assert "/signin" in page.url  # no session yet
+    lab.sign_in()
+    for path in (f"/campaigns/{theirs['id']}", "/campaigns/cmp_doesnotexist"):
+        assert page.goto(lab.url + path).status == 404  # another owner's is exactly a missing one
+    lab.shot("not-found")
+    forged = page.request.post(f"{lab.url}/campaigns/new", form={"name": "forged", "metal": "Na"}, max_redirects=0)
+    assert forged.status == 403
+    wrong = page.request.post(f"{lab.url}/campaigns/new", form={"name": "forged", "metal": "Na", "csrf_token": "x" * 43},
+                              max_redirects=0)
+    assert wrong.status == 403
+    page.goto(f"{lab.url}/campaigns")
+    assert "forged" not in page.content()
+    cookie = next(c for c in lab.context.cookies() if c["name"] == "interlayer_session")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and lab.key not in cookie["value"]
+
+
+def test_a_simulation_job_page_shows_its_progress_and_result(lab, pg_stack):
+    with Client(pg_stack.api.url, lab.key, timeout_s=120) as client:
+        job = client.wait(client.simulate("phasefield", "Li", "(1ALD-1MLD)10"))
+    lab.sign_in(f"/jobs/{job['id']}")
+    page = lab.page
+    assert page.locator("#job-status").inner_text().startswith("succeeded")
+    assert "amplitude ratio" in page.locator("#result").inner_text()
+    page.wait_for_selector("#plot-stress .main-svg", state="attached", timeout=30_000)
+    for name in ("amplitude", "stress", "surface"):
+        assert page.evaluate(f"document.getElementById('plot-{name}').data.length") > 0, name
+    lab.shot("simulation-job")
+    assert lab.errors == []
