@@ -415,6 +415,13 @@ def run(faults: Faults, settle_s: float = 60.0, seed: int = 0) -> Report:
     return report
 
 
+def print_verdict(figures: dict[str, object], checks: dict[str, bool]) -> None:
+    for name, value in figures.items():
+        print(f"{name}: {value}")
+    for name, held in checks.items():
+        print(f"{'ok  ' if held else 'FAIL'} {name}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--kills", type=int, default=10)
@@ -433,10 +440,7 @@ def main() -> None:
     worst_rerun = max((r for _, _, r in report.recoveries if r is not None), default=None)
     print(f"targets: every job terminal within 30 s of recovery; an interrupted job re-runs within 10 s "
           f"(worst here: {'-' if worst_rerun is None else f'{worst_rerun:.1f} s'})")
-    for name, value in report.figures.items():
-        print(f"{name}: {value}")
-    for name, held in report.checks.items():
-        print(f"{'ok  ' if held else 'FAIL'} {name}")
+    print_verdict(report.figures, report.checks)
     print(f"wall time {time.monotonic() - started:.0f} s")
     sys.exit(0 if all(report.checks.values()) else 1)
 

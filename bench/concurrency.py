@@ -13,7 +13,6 @@ number of acknowledged changes, and the recommendation of the final data within 
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import sys
 import tempfile
@@ -34,7 +33,7 @@ from interlayer.service.store import tables
 from interlayer.service.store.db import transaction
 from interlayer.service.usecases.keys import create_key
 
-from .chaos import scratch_database
+from .chaos import print_verdict, scratch_database
 
 REDIS_URL = "redis://127.0.0.1:6379/12"
 RECIPES = ["(2ALD-2MLD)25", "(1ALD-1MLD)10", "(3ALD-1MLD)12", "(1ALD-3MLD)8", "(2ALD-1MLD)15"]
@@ -180,14 +179,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60.0)
     args = parser.parse_args()
-    repo = Path(__file__).resolve().parents[1]
-    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(repo), os.environ.get("PYTHONPATH")]))
     started = time.monotonic()
     outcome = run(args.clients, args.seconds)
-    for name, value in outcome.figures.items():
-        print(f"{name}: {value}")
-    for name, held in outcome.checks.items():
-        print(f"{'ok  ' if held else 'FAIL'} {name}")
+    print_verdict(outcome.figures, outcome.checks)
     print(f"{args.clients} clients x {args.seconds:g} s; wall time {time.monotonic() - started:.0f} s")
     sys.exit(0 if all(outcome.checks.values()) else 1)
 
