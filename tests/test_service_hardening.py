@@ -69,6 +69,9 @@ def hostile_requests(campaign_id: str) -> list[tuple[str, str, dict, int, list]]
                                 "headers": {"Idempotency-Key": "k" * 201}}, 422, ["header", "idempotency-key"]),
         ("POST", measurements, {"content": "recipe,lifetime_h\n(2ALD-2MLD)25,1\x000\n",
                                 "headers": {"Content-Type": "text/csv"}}, 422, ["body", "file"]),
+        # found by the fuzzer: a bare carriage return inside an unquoted cell
+        ("POST", measurements, {"content": "recipe,lifetime_h\n(2ALD-2MLD)25,1\r0\n",
+                                "headers": {"Content-Type": "text/csv"}}, 422, ["body", "file"]),
         ("POST", measurements, {"json": [{"recipe": "(2ALD-2MLD)25", "lifetime_h": -3}]}, 422, ["body", 1, "lifetime_h"]),
         ("POST", measurements, {"json": [{"recipe": "Xx@(2ALD-2MLD)25", "lifetime_h": 3}]}, 422, ["body", 1]),
         ("GET", f"/v1/campaigns/{campaign_id}%00", {}, 422, ["path"]),

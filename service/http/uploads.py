@@ -40,6 +40,13 @@ def parse_rows(rows: list[Any], prefix: list) -> list[MeasurementIn]:
 
 def csv_rows(text: str) -> list[dict[str, Any]]:
     """CSV with a header naming columns from CSV_COLUMNS; empty cells are absent values."""
+    try:
+        return _csv_records(text)
+    except csv.Error as error:  # e.g. a bare carriage return inside an unquoted cell
+        raise ServiceInputError(f"the CSV file cannot be read: {error}", ["body", "file"]) from None
+
+
+def _csv_records(text: str) -> list[dict[str, Any]]:
     reader = csv.DictReader(io.StringIO(text))
     if not reader.fieldnames:
         raise ServiceInputError("the CSV file is empty", ["body", "file"])
