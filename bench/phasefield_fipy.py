@@ -78,7 +78,7 @@ def run_fipy(metal: str, film: Film | None, overpotential_v: float, config: Phas
         c_sink.value = (r.site_density_ratio * (new_field - field) / dt).ravel()
         c_equation.solve(var=conc, dt=dt)
         new_surface = surface_height(new_field, config.cell_nm)
-        coupling.advance(new_surface, new_surface - surface, dt / r.second)
+        coupling.advance(new_surface, new_surface - surface, dt / r.second, (t + dt) / r.second)
         surface = new_surface
         t += dt
         steps += 1
