@@ -45,7 +45,8 @@ from .errors import SimulationInputError, require_positive
 from .film import Film
 from .phasefield_mechanics import diffuse_interface_stiffness, film_stress_modes, lame_constants
 
-MODEL_VERSION = "phasefield-1"
+# 2: SI parameters (D_l 3.2e-10 m² s⁻¹), unfiltered diffuse-interface traction (issue 17): cached results of 1 are stale
+MODEL_VERSION = "phasefield-2"
 # c̃ floor inside ln c̃: a fully depleted cell would otherwise give φ̃ = −∞
 _MIN_CONCENTRATION = 1e-6
 
