@@ -523,7 +523,8 @@ class FilmCoupling:
     def _record_peaks(self, time_s: float) -> None:
         """Peak tension and compression so far, with where (distance from the tip, nm) and when."""
         nx = len(self.stress_mpa)
-        from_tip = (np.arange(nx) - nx // 2) * self.config.cell_nm
+        # from the bump's axis at mid-width (a cell face: the tip cell's centre is half a cell off it)
+        from_tip = (np.arange(nx) + 0.5) * self.config.cell_nm - self.config.width_nm / 2.0
         low, high = int(np.argmin(self.stress_mpa)), int(np.argmax(self.stress_mpa))
         if self.stress_mpa[low] < self.peak_compression_mpa:
             self.peak_compression_mpa = float(self.stress_mpa[low])
@@ -711,7 +712,8 @@ def _result(symbol: str, coupling: FilmCoupling, eta_v: float, config: PhaseFiel
         film_depth_nm=depths,
         film_stress_mpa=maps,
         parameters_si=parameters,
-        stress_locations=_stress_locations(coupling, stress_mpa, x[centre:] - x[centre]),
+        # distances from the bump's axis at mid-width (for an even column count a cell face)
+        stress_locations=_stress_locations(coupling, stress_mpa, np.abs(x[centre:] - config.width_nm / 2.0)),
         steps=steps,
         cell_updates=steps * nx * ny,
         wall_s=time.perf_counter() - started,
