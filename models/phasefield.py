@@ -1,8 +1,9 @@
 """Phase-field electrodeposition under an elastic film (paper Fig. 4c–f).
 
-Chen et al. (2015) model, in reduced units (length nm, time s, potential RT/F, concentration c0,
-stress RT/Ω): order parameter ξ (metal 1, electrolyte 0), Li⁺ concentration c̃ = c/c0 and
-electrolyte potential φ̃,
+Chen et al. (2015) model with physical parameters in SI (``PhaseFieldConfig``, sources in
+``PARAMETER_SOURCES``), solved in reduced units (``ReducedParameters``: length ℓ, time t, energy
+density RT c0, concentration c0, potential RT/F, stress RT/Ω): order parameter ξ (metal 1,
+electrolyte 0), Li⁺ concentration c̃ = c/c0 and electrolyte potential φ̃,
 
     ∂ξ/∂t = −L_σ[g′(ξ) − κ∇²ξ] − L_η h′(ξ)[e^{(1−α)f η_a} − c̃ e^{−α f η_a}]
     ∂c̃/∂t = ∇·[D(ξ)(∇c̃ + c̃∇φ̃)] − (c_s/c0) ∂ξ/∂t
@@ -16,8 +17,10 @@ is η_a = η − φ_l, shifted by the film stress (Tantratian et al. 2021):
 
     f η_a → f(η − φ_l) − Ω σ_n / RT        (σ_n tension positive)
 
-The film is an elastic layer over the interface (``phasefield_mechanics``), carried along the
-normal by the plating. A finite ``film_relaxation_time_s`` makes it a Maxwell solid (stress =
+The film is a linear elastic layer over the interface (``phasefield_mechanics``) whose bonded face
+is displaced by the differential rise of the surface; the front feels the layer's σ_zz averaged over
+the film side of the diffuse interface (``diffuse_interface_stiffness``), which converges with the
+grid without any filter (the peak moves 0.1 % from cell δ/12 to δ/24). A finite ``film_relaxation_time_s`` makes it a Maxwell solid (stress =
 elastic operator on the fading-memory displacement); ``inf`` is purely elastic.
 
 Numerics: the grid is cell-centred, periodic in x; ξ has no flux through top and bottom; c̃ is held
@@ -35,13 +38,15 @@ from typing import Callable
 
 import numpy as np
 import scipy.fft as sfft
+from threadpoolctl import threadpool_limits
 
 from .electrochem import GAS_CONSTANT_J_PER_MOL_K, ROOM_TEMPERATURE_K, metal as lookup_metal, thermal_voltage_v
 from .errors import SimulationInputError, require_positive
 from .film import Film
-from .phasefield_mechanics import film_stress_modes, interface_stiffness, lame_constants
+from .phasefield_mechanics import diffuse_interface_stiffness, film_stress_modes, lame_constants
 
-MODEL_VERSION = "phasefield-1"
+# 2: SI parameters (D_l 3.2e-10 m² s⁻¹), unfiltered diffuse-interface traction (issue 17): cached results of 1 are stale
+MODEL_VERSION = "phasefield-2"
 # c̃ floor inside ln c̃: a fully depleted cell would otherwise give φ̃ = −∞
 _MIN_CONCENTRATION = 1e-6
 
@@ -50,14 +55,26 @@ class SimulationCancelled(Exception):
     """The caller's ``should_cancel`` asked the run to stop."""
 
 
+# Energy-density scale of the nondimensionalization: RT c0 (J m⁻³), as in Chen et al. (2015) and Hong &
+# Viswanathan (2018), whose L_σ 2.5e-6 m³ J⁻¹ s⁻¹ is their normalized 6.25 = L_σ·RT c0·(1 s).
+FARADAY_C_PER_MOL = 96485.33212
+
+
 @dataclass(frozen=True)
 class PhaseFieldConfig:
-    """Grid, set-up and reduced parameters. Lengths nm, times s.
+    """Grid, set-up and physical parameters, each with its unit in its name.
 
-    Defaults: Hong & Viswanathan's normalized set (κ 0.3, W 2.4, D_l 318, D_s 0.75, c_s/c0 76.4,
-    α 0.5) read with length unit 1 nm, so the interface width √(8κ/W) is 1 nm.
+    Provenance (``PARAMETER_SOURCES`` holds the same per field). Hong & Viswanathan (2018, "H&V")
+    publish a normalized set in length 1 µm, time 1 s, energy density RT c0 (c0 = 1 mol L⁻¹):
+    κ 0.3, W 2.4, L_σ 6.25, L_η 0.001, D_l 318, D_s 0.75, c_s/c0 76.4 — the values of Chen et al.
+    (2015) in SI (D_l 3.197e-10 m² s⁻¹, D_s 7.5e-13 m² s⁻¹, L_σ 2.5e-6 m³ J⁻¹ s⁻¹, c_s 7.64e4
+    mol m⁻³). Their interface is 1 µm wide; ours is 1 nm (the bump is 4 nm), so the parameters that
+    depend on the width are carried over through width-independent quantities: the interface
+    energy γ = √(2κW)/6 (H&V: 0.495 J m⁻²) and the exchange current density i0 = 1.5 F c_s L_η δ
+    of the flat front (H&V: 11.1 A m⁻², 1.1 mA cm⁻²).
     """
 
+    # --- geometry and run (nm, s) ---
     width_nm: float = 32.0
     height_nm: float = 32.0
     cell_nm: float = 0.25
@@ -65,29 +82,40 @@ class PhaseFieldConfig:
     perturbation_radius_nm: float = 4.0     # semicircular bump at mid-width (paper Fig. 4c)
     plated_thickness_nm: float = 4.0        # end state: mean surface rise
     max_time_s: float = 600.0               # stop even if the rise is not reached
-    gradient_coefficient: float = 0.3       # κ
-    barrier_height: float = 2.4             # W
-    interface_mobility: float = 0.5         # L_σ, 1/s
-    # L_η: flat front at −0.1 V plates ≈ 1 nm/s kinetically, i = F c_s v ≈ 0.7 mA cm⁻² (assumption).
-    reaction_rate: float = 0.1
-    transfer_coefficient: float = 0.5       # α
-    diffusivity_electrolyte_nm2_s: float = 318.0
-    diffusivity_metal_nm2_s: float = 0.75
-    site_density_ratio: float = 76.4        # c_s / c0
-    bulk_concentration: float = 1.0         # c̃ at the reservoir
+    # --- physics (SI) ---
+    interface_width_m: float = 1e-9                 # δ = √(8κ/W); assumption (numerical), 0.5–2 nm ≪ bump
+    interface_energy_j_m2: float = 0.495            # γ = √(2κW)/6: H&V κ 0.3, W 2.4 × RT c0 × 1 µm
+    # L_σ: assumption. Chen/H&V's 2.5e-6 is for a 1 µm interface; kept with γ at 1 nm it relaxes the
+    # profile at L_σW = 1.5e4 s⁻¹ (dt ~ µs). Here L_σW = 10 L_η: the profile stays at equilibrium while
+    # the front reacts (the flat-front speed holds within 2 %). Range 1e-10 … 2.5e-6.
+    interface_mobility_m3_j_s: float = 1.7e-9
+    exchange_current_density_a_m2: float = 11.1     # i0: H&V L_η 0.001 s⁻¹ at δ = 1 µm; Li 0.1–10 mA cm⁻²
+    transfer_coefficient: float = 0.5               # α: Chen 2015, H&V
+    electrolyte_diffusivity_m2_s: float = 3.197e-10  # D_l: Chen 2015 (H&V 318 µm² s⁻¹)
+    metal_diffusivity_m2_s: float = 7.5e-13         # D_s: Chen 2015 (H&V 0.75 µm² s⁻¹)
+    site_density_mol_m3: float | None = None        # c_s: None → 1/Ω of the metal (Chen: 7.64e4 for Li)
+    reference_concentration_mol_m3: float = 1000.0  # c0 of Butler–Volmer: 1 mol L⁻¹ (Chen 2015)
+    bulk_concentration_mol_m3: float = 1000.0       # c at the reservoir (top of the box)
     temperature_k: float = ROOM_TEMPERATURE_K
-    # Maxwell relaxation of the film stress (alucone creeps; assumption). inf: purely elastic.
+    # Maxwell relaxation of the film stress (alucone creeps; assumption, 0.5–2 s). inf: purely elastic.
     film_relaxation_time_s: float = 1.0
+    # --- nondimensionalization: length and time scales of the solver (results do not depend on them) ---
+    length_scale_m: float = 1e-9
+    time_scale_s: float = 1.0
+    # --- numerics ---
     film_map_levels: int = 24
     max_front_step: float = 0.05            # largest change of ξ in one step
     max_dt_s: float = 0.1
 
     def __post_init__(self) -> None:
         for name in ("width_nm", "height_nm", "cell_nm", "base_height_nm", "plated_thickness_nm", "max_time_s",
-                     "gradient_coefficient", "barrier_height", "interface_mobility", "reaction_rate",
-                     "diffusivity_electrolyte_nm2_s", "diffusivity_metal_nm2_s", "site_density_ratio",
-                     "bulk_concentration", "temperature_k", "max_front_step", "max_dt_s"):
+                     "interface_width_m", "interface_energy_j_m2", "interface_mobility_m3_j_s",
+                     "exchange_current_density_a_m2", "electrolyte_diffusivity_m2_s", "metal_diffusivity_m2_s",
+                     "reference_concentration_mol_m3", "bulk_concentration_mol_m3", "temperature_k",
+                     "length_scale_m", "time_scale_s", "max_front_step", "max_dt_s"):
             require_positive(name, getattr(self, name), SimulationInputError)
+        if self.site_density_mol_m3 is not None:
+            require_positive("site_density_mol_m3", self.site_density_mol_m3, SimulationInputError)
         if not self.film_relaxation_time_s > 0.0:  # inf allowed: a purely elastic film
             raise SimulationInputError(f"film_relaxation_time_s must be positive, got {self.film_relaxation_time_s!r}")
         if self.perturbation_radius_nm < 0.0:
@@ -95,7 +123,7 @@ class PhaseFieldConfig:
         if not 0.0 < self.transfer_coefficient < 1.0:
             raise SimulationInputError(f"transfer_coefficient must lie in (0, 1), got {self.transfer_coefficient!r}")
         # Three cells across the interface width is the least that keeps the front shape and speed.
-        if self.cell_nm > self.interface_width_nm / 3.0:
+        if self.cell_nm > self.interface_width_nm / 3.0 * (1.0 + 1e-9):
             raise SimulationInputError(
                 f"grid too coarse: cell {self.cell_nm} nm must be <= interface width / 3 = "
                 f"{self.interface_width_nm / 3.0:.3g} nm")
@@ -114,13 +142,108 @@ class PhaseFieldConfig:
 
     @property
     def interface_width_nm(self) -> float:
-        # δ = √(8κ/W)
-        return math.sqrt(8.0 * self.gradient_coefficient / self.barrier_height)
+        return self.interface_width_m * 1e9
 
     @property
     def shape(self) -> tuple[int, int]:
         """(rows along y, columns along x)."""
         return round(self.height_nm / self.cell_nm), round(self.width_nm / self.cell_nm)
+
+    def site_density(self, metal: str) -> float:
+        """c_s (mol m⁻³): the given value or 1/Ω of the metal (handbook molar volume)."""
+        if self.site_density_mol_m3 is not None:
+            return self.site_density_mol_m3
+        return 1e6 / lookup_metal(metal).molar_volume_cm3_mol
+
+    def si_parameters(self, metal: str) -> dict[str, float]:
+        """Every parameter in SI units (m, s, J, mol, A, K), with the derived Allen–Cahn coefficients."""
+        gamma, delta = self.interface_energy_j_m2, self.interface_width_m
+        c_s = self.site_density(metal)
+        return {
+            "domain_width_m": self.width_nm * 1e-9, "domain_height_m": self.height_nm * 1e-9,
+            "cell_size_m": self.cell_nm * 1e-9, "base_height_m": self.base_height_nm * 1e-9,
+            "perturbation_radius_m": self.perturbation_radius_nm * 1e-9,
+            "plated_thickness_m": self.plated_thickness_nm * 1e-9, "max_time_s": self.max_time_s,
+            "interface_width_m": delta, "interface_energy_j_m2": gamma,
+            "barrier_height_j_m3": 12.0 * gamma / delta,           # W = 12γ/δ
+            "gradient_coefficient_j_m": 1.5 * gamma * delta,       # κ = 3γδ/2
+            "interface_mobility_m3_j_s": self.interface_mobility_m3_j_s,
+            "reaction_rate_1_s": self.exchange_current_density_a_m2 / (1.5 * FARADAY_C_PER_MOL * c_s * delta),
+            "exchange_current_density_a_m2": self.exchange_current_density_a_m2,
+            "transfer_coefficient": self.transfer_coefficient,
+            "electrolyte_diffusivity_m2_s": self.electrolyte_diffusivity_m2_s,
+            "metal_diffusivity_m2_s": self.metal_diffusivity_m2_s,
+            "site_density_mol_m3": c_s,
+            "reference_concentration_mol_m3": self.reference_concentration_mol_m3,
+            "bulk_concentration_mol_m3": self.bulk_concentration_mol_m3,
+            "temperature_k": self.temperature_k,
+            "film_relaxation_time_s": self.film_relaxation_time_s,
+            "length_scale_m": self.length_scale_m, "time_scale_s": self.time_scale_s,
+        }
+
+
+# Where each physical default comes from (bench.phasefield_fig4 prints it).
+PARAMETER_SOURCES: dict[str, str] = {
+    "interface_width_m": "assumption (numerical width, 0.5–2 nm; must be ≪ the 4 nm bump and ≥ 3 cells)",
+    "interface_energy_j_m2": "H&V 2018 κ 0.3, W 2.4 in RT c0·µm: γ = √(2κW)/6 = 0.495 J m⁻² (Li ≈ 0.5)",
+    "interface_mobility_m3_j_s": "assumption: L_σW = 10 L_η (range 1e-10 … 2.5e-6, Chen 2015's value at δ = 1 µm)",
+    "exchange_current_density_a_m2": "H&V 2018 L_η 0.001 s⁻¹ at δ 1 µm: i0 = 1.5 F c_s L_η δ = 11.1 A m⁻² "
+                                     "(assumption for Na; Li in carbonates 0.1–10 mA cm⁻²)",
+    "transfer_coefficient": "Chen 2015, H&V 2018: 0.5",
+    "electrolyte_diffusivity_m2_s": "Chen 2015 3.197e-10 m² s⁻¹ (H&V 318 µm² s⁻¹)",
+    "metal_diffusivity_m2_s": "Chen 2015 7.5e-13 m² s⁻¹ (H&V 0.75 µm² s⁻¹)",
+    "site_density_mol_m3": "1/Ω of the metal (Li 7.69e4; Chen 2015 7.64e4)",
+    "reference_concentration_mol_m3": "Chen 2015: 1 mol L⁻¹",
+    "bulk_concentration_mol_m3": "1 mol L⁻¹ electrolyte (paper: 1 M salts)",
+    "film_relaxation_time_s": "assumption (alucone creep), 0.5–2 s",
+    "overpotential_v": "paper Fig. 4: −0.1 V",
+}
+
+
+@dataclass(frozen=True)
+class ReducedParameters:
+    """The solver's dimensionless coefficients.
+
+    Scales, written once: length ℓ = ``length_scale_m``, time t = ``time_scale_s``, energy density
+    E = RT c0, concentration c0, potential RT/F, stress RT/Ω. Then W̃ = W/E, κ̃ = κ/(E ℓ²),
+    L̃_σ = L_σ E t, L̃_η = L_η t, D̃ = D t/ℓ², lengths x̃ = x/ℓ, times t̃ = t/t.
+    """
+
+    cell: float
+    gradient_coefficient: float
+    barrier_height: float
+    interface_mobility: float
+    reaction_rate: float
+    transfer_coefficient: float
+    diffusivity_electrolyte: float
+    diffusivity_metal: float
+    site_density_ratio: float
+    bulk_concentration: float
+    temperature_k: float
+    nm: float               # 1 nm in units of ℓ
+    second: float           # 1 s in units of t
+
+
+def reduced_parameters(config: PhaseFieldConfig, metal: str = "Li") -> ReducedParameters:
+    """The nondimensionalization of ``config`` (``ReducedParameters``)."""
+    si = config.si_parameters(metal)
+    length, time_s = config.length_scale_m, config.time_scale_s
+    energy = GAS_CONSTANT_J_PER_MOL_K * config.temperature_k * config.reference_concentration_mol_m3
+    return ReducedParameters(
+        cell=config.cell_nm * 1e-9 / length,
+        gradient_coefficient=si["gradient_coefficient_j_m"] / (energy * length**2),
+        barrier_height=si["barrier_height_j_m3"] / energy,
+        interface_mobility=config.interface_mobility_m3_j_s * energy * time_s,
+        reaction_rate=si["reaction_rate_1_s"] * time_s,
+        transfer_coefficient=config.transfer_coefficient,
+        diffusivity_electrolyte=config.electrolyte_diffusivity_m2_s * time_s / length**2,
+        diffusivity_metal=config.metal_diffusivity_m2_s * time_s / length**2,
+        site_density_ratio=si["site_density_mol_m3"] / config.reference_concentration_mol_m3,
+        bulk_concentration=config.bulk_concentration_mol_m3 / config.reference_concentration_mol_m3,
+        temperature_k=config.temperature_k,
+        nm=1e-9 / length,
+        second=1.0 / time_s,
+    )
 
 
 @dataclass
@@ -152,6 +275,8 @@ class PhaseFieldResult:
     potential_v: np.ndarray                 # φ_l
     film_depth_nm: np.ndarray               # heights above the interface of the film map rows
     film_stress_mpa: dict[str, np.ndarray] = field(default_factory=dict)  # sxx, szz, sxz, von_mises
+    parameters_si: dict[str, float | None] = field(default_factory=dict)  # every parameter, SI units
+    stress_locations: dict[str, float] = field(default_factory=dict)   # where the peaks act
     steps: int = 0
     cell_updates: int = 0
     wall_s: float = 0.0
@@ -180,37 +305,42 @@ class PhaseFieldResult:
             "profile_distance_nm": small(self.profile_distance_nm),
             "profile_stress_mpa": small(self.profile_stress_mpa),
             "final_surface_nm": small(self.final_surface_nm),
+            "parameters": dict(self.parameters_si),
+            "stress_locations": dict(self.stress_locations),
             "steps": self.steps,
             "wall_s": float(self.wall_s),
         }
 
 
 def flat_front_velocity_nm_s(overpotential_v: float, config: PhaseFieldConfig,
-                             concentration: float | None = None) -> float:
-    """Analytic speed of a flat front (L_σ ≫ L_η), positive when plating.
+                             concentration: float | None = None, metal: str = "Li") -> float:
+    """Analytic speed of a flat front (L_σ ≫ L_η), positive when plating; ``concentration`` is c/c0.
 
     Solvability of the travelling wave on the equilibrium profile (|ξ′| = √(2W/κ) ξ(1−ξ)):
-    v ∫ξ′² dx = L_η B ∫h′ ξ′ dx  →  v = 6 L_η √(κ/2W) [c̃ e^{−αfη} − e^{(1−α)fη}].
+    v ∫ξ′² dx = L_η B ∫h′ ξ′ dx  →  v = 6 L_η √(κ/2W) [c̃ e^{−αfη} − e^{(1−α)fη}] = 1.5 L_η δ B,
+    i.e. the current density F c_s v = i0 [c̃ e^{−αfη} − e^{(1−α)fη}].
     """
-    c = config.bulk_concentration if concentration is None else concentration
+    r = reduced_parameters(config, metal)
+    c = r.bulk_concentration if concentration is None else concentration
     f_eta = overpotential_v / thermal_voltage_v(config.temperature_k)
     a = config.transfer_coefficient
     drive = c * math.exp(-a * f_eta) - math.exp((1.0 - a) * f_eta)
-    return 6.0 * config.reaction_rate * math.sqrt(config.gradient_coefficient / (2.0 * config.barrier_height)) * drive
+    velocity = 6.0 * r.reaction_rate * math.sqrt(r.gradient_coefficient / (2.0 * r.barrier_height)) * drive
+    return velocity * r.second / r.nm
 
 
 def equilibrium_overpotential_v(config: PhaseFieldConfig) -> float:
     """Nernst: η_eq = (RT/F) ln(c/c0) at the bulk concentration."""
-    return thermal_voltage_v(config.temperature_k) * math.log(config.bulk_concentration)
+    return thermal_voltage_v(config.temperature_k) * math.log(
+        config.bulk_concentration_mol_m3 / config.reference_concentration_mol_m3)
 
 
 # --- grid operators ------------------------------------------------------------------------------
 
 
-def _laplacian_symbols(config: PhaseFieldConfig) -> tuple[np.ndarray, np.ndarray]:
-    """Eigenvalues of −∇² (5-point) for (no-flux, no-flux) and (no-flux bottom, fixed top) in y."""
-    ny, nx = config.shape
-    d = config.cell_nm
+def _laplacian_symbols(shape: tuple[int, int], d: float) -> tuple[np.ndarray, np.ndarray]:
+    """Eigenvalues of −∇² (5-point, cell ``d``) for (no-flux, no-flux) and (no-flux bottom, fixed top) in y."""
+    ny, nx = shape
     m = np.arange(nx // 2 + 1)
     # periodic x: (2 − 2cos(2πm/N)) / dx²
     kx2 = (2.0 - 2.0 * np.cos(2.0 * np.pi * m / nx)) / d**2
@@ -279,9 +409,14 @@ def initial_order_parameter(config: PhaseFieldConfig) -> np.ndarray:
     # signed distance (metal negative) to the union of the half-plane and the disc
     to_plane = yy - config.base_height_nm
     to_disc = np.hypot(xx - config.width_nm / 2.0, yy - config.base_height_nm) - config.perturbation_radius_nm
-    distance = np.minimum(to_plane, to_disc)
-    # ξ = ½[1 − tanh(d √(W/2κ))] solves κξ″ = g′(ξ)
-    return 0.5 * (1.0 - np.tanh(distance * math.sqrt(config.barrier_height / (2.0 * config.gradient_coefficient))))
+    # the concave foot is filleted over the interface width (smooth minimum, polynomial, radius ~δ): a
+    # diffuse interface cannot hold a sharper corner, and a kink there concentrates the film's stress
+    # on the grid scale instead of a physical one
+    fillet = config.interface_width_nm
+    blend = np.clip(fillet - np.abs(to_plane - to_disc), 0.0, None) / fillet
+    distance = np.minimum(to_plane, to_disc) - blend**2 * fillet / 4.0
+    # ξ = ½[1 − tanh(d √(W/2κ))] solves κξ″ = g′(ξ); √(W/2κ) = 2/δ
+    return 0.5 * (1.0 - np.tanh(2.0 * distance / config.interface_width_nm))
 
 
 def surface_height(xi: np.ndarray, cell_nm: float) -> np.ndarray:
@@ -294,16 +429,18 @@ def perturbation_amplitude_nm(surface: np.ndarray) -> float:
     return float(surface.max() - surface.min())
 
 
-def time_step_limit_s(config: PhaseFieldConfig) -> float:
+def time_step_limit_s(config: PhaseFieldConfig, metal: str = "Li") -> float:
     """Largest step for ξ with implicit ∇² and explicit g′ and reaction.
 
     No stabiliser: a term S(ξⁿ⁺¹ − ξⁿ) would slow the front by 1/(1 + dt L_σ S). The split itself
-    slows a moving front by 1/(1 + L_σκ dt ∫ξ″²/∫ξ′²) = 1/(1 + 3.2 L_σκ dt) on the tanh profile:
-    L_σκ dt ≤ 0.004 keeps that under 1.3 %, well inside the explicit limit 2/(L_σ max g″).
+    slows a moving front by 1/(1 + L_σκ dt ∫ξ″²/∫ξ′²) = 1/(1 + 3.2 L_σκ dt/δ²) on the tanh profile:
+    L_σκ dt/δ² ≤ 0.004 keeps that under 1.3 %, well inside the explicit limit 2/(L_σ max g″).
     """
-    l_sigma = config.interface_mobility
-    return min(config.max_dt_s, 0.004 / (l_sigma * config.gradient_coefficient),
-               0.2 / (l_sigma * 2.0 * config.barrier_height))
+    r = reduced_parameters(config, metal)
+    l_sigma = r.interface_mobility
+    width = config.interface_width_nm * r.nm     # δ̃: ∫ξ″²/∫ξ′² = 3.2/δ²
+    return min(config.max_dt_s, (min(0.004 * width**2 / (l_sigma * r.gradient_coefficient),
+                                     0.2 / (l_sigma * 2.0 * r.barrier_height)) / r.second))
 
 
 def reduced_stress_per_mpa(metal: str, temperature_k: float) -> float:
@@ -313,9 +450,9 @@ def reduced_stress_per_mpa(metal: str, temperature_k: float) -> float:
 
 
 def local_rates(xi: np.ndarray, conc: np.ndarray, phi: np.ndarray, stress_mpa: np.ndarray, f_eta: float,
-                stress_per_mpa: float, config: PhaseFieldConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(g′(ξ), L_η h′(ξ) B, D(ξ)): the explicit parts of the ξ and c̃ equations."""
-    barrier, alpha = config.barrier_height, config.transfer_coefficient
+                stress_per_mpa: float, r: ReducedParameters) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(g′(ξ), L_η h′(ξ) B, D(ξ)) in reduced units: the explicit parts of the ξ and c̃ equations."""
+    barrier, alpha = r.barrier_height, r.transfer_coefficient
     h = xi**3 * (6.0 * xi**2 - 15.0 * xi + 10.0)
     dh = 30.0 * xi**2 * (1.0 - xi) ** 2
     # g′(ξ) = 2Wξ(1−ξ)(1−2ξ)
@@ -324,8 +461,8 @@ def local_rates(xi: np.ndarray, conc: np.ndarray, phi: np.ndarray, stress_mpa: n
     f_eta_a = f_eta - phi - stress_per_mpa * stress_mpa[None, :]
     # B = e^{(1−α)fη_a} − c̃ e^{−αfη_a}
     reaction = np.exp((1.0 - alpha) * f_eta_a) - np.clip(conc, 0.0, None) * np.exp(-alpha * f_eta_a)
-    diffusivity = config.diffusivity_metal_nm2_s * h + config.diffusivity_electrolyte_nm2_s * (1.0 - h)
-    return dg, config.reaction_rate * dh * reaction, diffusivity
+    diffusivity = r.diffusivity_metal * h + r.diffusivity_electrolyte * (1.0 - h)
+    return dg, r.reaction_rate * dh * reaction, diffusivity
 
 
 class FilmCoupling:
@@ -335,7 +472,7 @@ class FilmCoupling:
     """
 
     def __init__(self, film: Film | None, config: PhaseFieldConfig, overpotential_v: float,
-                 stress_per_mpa: float) -> None:
+                 stress_per_mpa: float, metal: str = "Li") -> None:
         self.film = _validated_film(film)
         self.config = config
         nx = config.shape[1]
@@ -344,30 +481,34 @@ class FilmCoupling:
         self.stress_mpa = np.zeros(nx)
         self.peak_tension_mpa = 0.0
         self.peak_compression_mpa = 0.0
+        self.locations: dict[str, float] = {}
         if self.film is None:
             return
         self.lame_gpa = lame_constants(self.film.modulus_gpa, self.film.poisson_ratio)
-        # The diffuse surface is located only to within its width δ: modes finer than δ carry grid
-        # noise, which K ∝ k would amplify. Gaussian filter e^{−(kδ)²/2}.
-        self.resolved = np.exp(-0.5 * (self.wavenumbers * config.interface_width_nm) ** 2)
-        # σ_n = −K w ; K in GPa/nm → MPa/nm
-        self.stiffness_mpa_nm = 1e3 * self.resolved * interface_stiffness(
-            self.wavenumbers, self.film.thickness_nm, *self.lame_gpa)
+        # σ_n = −K_δ w: the film's stress averaged over the film side of the diffuse interface
+        # (``diffuse_interface_stiffness``); K_δ in GPa/nm → MPa/nm. It converges with the grid
+        # without filtering: K_δ tends to a constant above k ~ 1/δ.
+        self.stiffness_mpa_nm = 1e3 * diffuse_interface_stiffness(
+            self.wavenumbers, self.film.thickness_nm, config.interface_width_nm, *self.lame_gpa)
         # β = ∂v/∂σ_n of the flat front: fη_a → fη_a − Ωσ/RT
         f_eta = overpotential_v / thermal_voltage_v(config.temperature_k)
         alpha = config.transfer_coefficient
-        front = 6.0 * config.reaction_rate * math.sqrt(config.gradient_coefficient / (2.0 * config.barrier_height))
+        # flat-front speed per unit drive, nm/s: 1.5 L_η δ
+        front = 1.5 * config.si_parameters(metal)["reaction_rate_1_s"] * config.interface_width_nm
+        c_bulk = config.bulk_concentration_mol_m3 / config.reference_concentration_mol_m3
         self.sensitivity_nm_s_mpa = front * stress_per_mpa * (
-            alpha * config.bulk_concentration * math.exp(-alpha * f_eta)
+            alpha * c_bulk * math.exp(-alpha * f_eta)
             + (1.0 - alpha) * math.exp((1.0 - alpha) * f_eta))
 
-    def advance(self, surface: np.ndarray, rise_step: np.ndarray, dt: float) -> np.ndarray:
+    def advance(self, surface: np.ndarray, rise_step: np.ndarray, dt: float, time_s: float = 0.0) -> np.ndarray:
         """Update and return σ_n(x) (MPa) after the surface rose by ``rise_step`` in ``dt``."""
         if self.film is None:
             return self.stress_mpa
-        # the film is carried along the normal: advance = column rise × cos θ = δs / √(1 + s′²)
-        slope = (np.roll(surface, -1) - np.roll(surface, 1)) / (2.0 * self.config.cell_nm)
-        advance = rise_step / np.sqrt(1.0 + slope**2)
+        # The layer is linear elastic over a flat reference (``phasefield_mechanics``): its bonded face
+        # is displaced vertically by the column rise, and σ_n is its σ_zz there. Weighting the rise by
+        # cos θ (a normal advance) is not that model's load; on the bump's steep flanks it made the
+        # peak grow without bound under refinement.
+        advance = rise_step
         self.displacement_nm = (self.displacement_nm * math.exp(-dt / self.config.film_relaxation_time_s)
                                 + (advance - advance.mean()))
         # The stress of this step feeds the next one; linearising the rise in σ (β = ∂v/∂σ) and
@@ -376,9 +517,26 @@ class FilmCoupling:
         stress_hat = (-self.stiffness_mpa_nm * np.fft.rfft(self.displacement_nm)
                       + gain * np.fft.rfft(self.stress_mpa)) / (1.0 + gain)
         self.stress_mpa = np.fft.irfft(stress_hat, n=len(surface))
-        self.peak_tension_mpa = max(self.peak_tension_mpa, float(self.stress_mpa.max()))
-        self.peak_compression_mpa = min(self.peak_compression_mpa, float(self.stress_mpa.min()))
+        self._record_peaks(time_s)
         return self.stress_mpa
+
+    def _record_peaks(self, time_s: float) -> None:
+        """Peak tension and compression so far, with where (distance from the tip, nm) and when."""
+        nx = len(self.stress_mpa)
+        # from the bump's axis at mid-width (a cell face: the tip cell's centre is half a cell off it)
+        from_tip = (np.arange(nx) + 0.5) * self.config.cell_nm - self.config.width_nm / 2.0
+        low, high = int(np.argmin(self.stress_mpa)), int(np.argmax(self.stress_mpa))
+        if self.stress_mpa[low] < self.peak_compression_mpa:
+            self.peak_compression_mpa = float(self.stress_mpa[low])
+            self.locations["peak_compression_from_tip_nm"] = float(abs(from_tip[low]))
+            self.locations["peak_compression_time_s"] = time_s
+        if self.stress_mpa[high] > self.peak_tension_mpa:
+            self.peak_tension_mpa = float(self.stress_mpa[high])
+            self.locations["peak_tension_from_tip_nm"] = float(abs(from_tip[high]))
+            self.locations["peak_tension_time_s"] = time_s
+        tip = float(self.stress_mpa[nx // 2])
+        if abs(tip) > abs(self.locations.get("peak_tip_stress_mpa", 0.0)):
+            self.locations["peak_tip_stress_mpa"] = tip
 
     def stress_maps(self) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Heights above the interface and the film's σ_xx, σ_zz, σ_xz, von Mises there (MPa)."""
@@ -386,7 +544,7 @@ class FilmCoupling:
             return np.zeros(0), {}
         depths = np.linspace(0.0, self.film.thickness_nm, self.config.film_map_levels)
         modes = film_stress_modes(self.wavenumbers, self.film.thickness_nm, depths, *self.lame_gpa)
-        w_hat = self.resolved * np.fft.rfft(self.displacement_nm)
+        w_hat = np.fft.rfft(self.displacement_nm)
         nx = len(self.displacement_nm)
         sxx, szz, sxz = (1e3 * np.fft.irfft(m * w_hat[None, :], n=nx, axis=1) for m in modes)
         # plane strain: σ_yy (out of plane) = ν(σ_xx + σ_zz)
@@ -418,74 +576,93 @@ def simulate_phasefield(metal: str, film: Film | None, *, overpotential_v: float
     """Plate ``metal`` under ``film`` (None: bare) until the surface has risen ``plated_thickness_nm``.
 
     Raises SimulationInputError before any stepping for input that cannot be simulated, and
-    SimulationCancelled when ``should_cancel()`` turns true.
+    SimulationCancelled when ``should_cancel()`` turns true. Runs on one BLAS thread: the film's
+    4×4 matrix exponentials took seconds instead of milliseconds with threads on a loaded machine.
     """
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _simulate(metal, film, overpotential_v, config, progress, should_cancel)
+
+
+def _simulate(metal: str, film: Film | None, overpotential_v: float, config: PhaseFieldConfig | None,
+              progress: Callable[[float], None] | None,
+              should_cancel: Callable[[], bool] | None) -> PhaseFieldResult:
     config = config or PhaseFieldConfig()
     data = lookup_metal(metal)
     eta_v = validated_overpotential_v(overpotential_v, config)
     stress_per_mpa = reduced_stress_per_mpa(data.symbol, config.temperature_k)
-    coupling = FilmCoupling(film, config, eta_v, stress_per_mpa)
+    coupling = FilmCoupling(film, config, eta_v, stress_per_mpa, data.symbol)
+    r = reduced_parameters(config, data.symbol)
 
     started = time.perf_counter()
     f_eta = eta_v / thermal_voltage_v(config.temperature_k)
-    ny, nx = config.shape
-    dx = config.cell_nm
-    l_sigma, kappa = config.interface_mobility, config.gradient_coefficient
-    c_bulk = config.bulk_concentration
-    lap_neumann, lap_mixed = _laplacian_symbols(config)
+    dx = r.cell                                  # reduced lengths: x̃ = x/ℓ
+    l_sigma, kappa = r.interface_mobility, r.gradient_coefficient
+    c_bulk = r.bulk_concentration
+    lap_neumann, lap_mixed = _laplacian_symbols(config.shape, dx)
     # c̃ is stabilised with A ≥ max D: unconditionally stable
-    stab_c = max(config.diffusivity_electrolyte_nm2_s, config.diffusivity_metal_nm2_s)
-    dt_limit = time_step_limit_s(config)
+    stab_c = max(r.diffusivity_electrolyte, r.diffusivity_metal)
+    dt_limit = time_step_limit_s(config, data.symbol) * r.second
 
     xi = initial_order_parameter(config)
     conc = np.full_like(xi, c_bulk)
     phi = np.zeros_like(xi)
-    surface0 = surface_height(xi, dx)
+    surface0 = surface_height(xi, config.cell_nm)
     surface = surface0.copy()
     mean0 = float(surface0.mean())
 
     times, amplitudes, means = [0.0], [perturbation_amplitude_nm(surface0)], [mean0]
-    t, dt, steps = 0.0, min(dt_limit, 0.01), 0
+    t, dt, steps = 0.0, min(dt_limit, 0.01 * r.second), 0   # t, dt reduced: t̃ = t/t_scale
     target = config.plated_thickness_nm
     while True:
         rise = float(surface.mean()) - mean0
         if progress is not None:
             progress(min(1.0, max(0.0, rise / target)))
-        if rise >= target or t >= config.max_time_s:
+        if rise >= target or t >= config.max_time_s * r.second:
             break
         if should_cancel is not None and should_cancel():
-            raise SimulationCancelled(f"phase-field run cancelled at t = {t:.3g} s")
+            raise SimulationCancelled(f"phase-field run cancelled at t = {t / r.second:.3g} s")
 
-        dg, reaction, diffusivity = local_rates(xi, conc, phi, coupling.stress_mpa, f_eta, stress_per_mpa, config)
+        dg, reaction, diffusivity = local_rates(xi, conc, phi, coupling.stress_mpa, f_eta, stress_per_mpa, r)
         # (1/dt − L_σ κ∇²) ξⁿ⁺¹ = ξⁿ/dt − L_σ g′(ξⁿ) − L_η h′ B
         xi_new = _solve_neumann(xi / dt - l_sigma * dg - reaction, 1.0 / dt + l_sigma * kappa * lap_neumann)
         change = float(np.abs(xi_new - xi).max())
         if not math.isfinite(change):
-            raise SimulationInputError(f"phase-field run diverged at t = {t:.3g} s; lower max_dt_s")
-        if change > 2.0 * config.max_front_step and dt > 1e-6:
+            raise SimulationInputError(f"phase-field run diverged at t = {t / r.second:.3g} s; lower max_dt_s")
+        if change > 2.0 * config.max_front_step and dt > 1e-6 * r.second:
             dt *= 0.5  # reject: the front would jump
             continue
         rate = (xi_new - xi) / dt
         # c̃: (1 − 2 dt A∇²) δc = dt[∇·(2D∇c̃) − (c_s/c0) ∂ξ/∂t]   (D(∇c̃ + c̃∇φ̃) = 2D∇c̃)
         transport = _divergence_flux(conc, 2.0 * diffusivity, c_bulk, dx)
-        conc = conc + _solve_mixed(dt * (transport - config.site_density_ratio * rate),
+        conc = conc + _solve_mixed(dt * (transport - r.site_density_ratio * rate),
                                    1.0 + 2.0 * dt * stab_c * lap_mixed)
         xi = xi_new
         # φ̃ = ln(c̃/c_b): the anion is blocked, so it sits in Boltzmann equilibrium
         phi = np.log(np.clip(conc, _MIN_CONCENTRATION, None) / c_bulk)
 
-        new_surface = surface_height(xi, dx)
-        coupling.advance(new_surface, new_surface - surface, dt)
+        new_surface = surface_height(xi, config.cell_nm)
+        coupling.advance(new_surface, new_surface - surface, dt / r.second, (t + dt) / r.second)
         surface = new_surface
         t += dt
         steps += 1
-        times.append(t)
+        times.append(t / r.second)
         amplitudes.append(perturbation_amplitude_nm(surface))
         means.append(float(surface.mean()))
         dt = min(dt_limit, dt * min(1.25, max(0.5, config.max_front_step / max(change, 1e-12))))
 
     history = (np.asarray(times), np.asarray(amplitudes), np.asarray(means))
     return _result(data.symbol, coupling, eta_v, config, surface0, (xi, conc, phi), history, steps, started)
+
+
+def _stress_locations(coupling: FilmCoupling, stress_mpa: np.ndarray, from_tip_nm: np.ndarray) -> dict[str, float]:
+    """Where the interfacial stress acts: at the tip (A), its extremes along tip → valley and over the run."""
+    if coupling.film is None:
+        return {}
+    half = stress_mpa[len(stress_mpa) // 2:]
+    low, high = int(np.argmin(half)), int(np.argmax(half))
+    return {**coupling.locations, "final_tip_stress_mpa": float(half[0]),
+            "final_min_stress_mpa": float(half[low]), "final_min_from_tip_nm": float(from_tip_nm[low]),
+            "final_max_stress_mpa": float(half[high]), "final_max_from_tip_nm": float(from_tip_nm[high])}
 
 
 def _result(symbol: str, coupling: FilmCoupling, eta_v: float, config: PhaseFieldConfig,
@@ -503,6 +680,10 @@ def _result(symbol: str, coupling: FilmCoupling, eta_v: float, config: PhaseFiel
     centre = nx // 2
     amplitude0 = perturbation_amplitude_nm(surface0)
     stress_mpa = coupling.stress_mpa
+    parameters = {**config.si_parameters(symbol), "overpotential_v": eta_v,
+                  "film_thickness_m": coupling.film.thickness_nm * 1e-9 if coupling.film else None,
+                  "film_modulus_pa": coupling.film.modulus_gpa * 1e9 if coupling.film else None,
+                  "film_poisson_ratio": coupling.film.poisson_ratio if coupling.film else None}
     return PhaseFieldResult(
         metal=symbol,
         film_thickness_nm=coupling.film.thickness_nm if coupling.film else None,
@@ -530,6 +711,9 @@ def _result(symbol: str, coupling: FilmCoupling, eta_v: float, config: PhaseFiel
         potential_v=phi * thermal_voltage_v(config.temperature_k),
         film_depth_nm=depths,
         film_stress_mpa=maps,
+        parameters_si=parameters,
+        # distances from the bump's axis at mid-width (for an even column count a cell face)
+        stress_locations=_stress_locations(coupling, stress_mpa, np.abs(x[centre:] - config.width_nm / 2.0)),
         steps=steps,
         cell_updates=steps * nx * ny,
         wall_s=time.perf_counter() - started,

@@ -16,6 +16,12 @@ def test_phasefield_command_prints_json_and_writes_maps(tmp_path, capsys):
     summary = json.loads(capsys.readouterr().out)
     assert summary["metal"] == "Na" and summary["film_thickness_nm"] == pytest.approx(4.0)
     assert summary["amplitude_ratio"] > 0.0 and summary["peak_compressive_stress_mpa"] < 0.0
+    # every parameter in SI units, the electrolyte diffusivity among them (Chen 2015: 3.2e-10 m² s⁻¹)
+    parameters = summary["parameters"]
+    assert parameters["electrolyte_diffusivity_m2_s"] == pytest.approx(3.197e-10)
+    assert parameters["film_thickness_m"] == pytest.approx(4e-9) and parameters["overpotential_v"] == -0.1
+    assert all(key.endswith(("_m", "_m2_s", "_s", "_j_m2", "_j_m3", "_j_m", "_m3_j_s", "_1_s", "_a_m2", "_mol_m3",
+                             "_k", "_pa", "_v", "_coefficient", "_ratio")) for key in parameters)
     assert sorted(p.name for p in tmp_path.glob("*.png")) == ["Na__1ALD-1MLD_10_fields.png", "Na__1ALD-1MLD_10_stress.png"]
 
 

@@ -124,7 +124,9 @@ def test_suppression_prior_rejects_a_film_that_does_not_press_back():
 
 
 def test_real_models_set_each_metals_thickness_scale():
-    """The paper: Na best at ≈4 nm, Li at ≈20 nm. The CZM alone barely separates the metals; the phase field does."""
+    """Na calibrates at ≈4 nm. The CZM alone barely separates the metals; the phase field in physical units
+    (issue 17) asks Li for more compression than any film gives, so Li points at the thickest film of
+    the space, not at the paper's ≈20 nm: the physics is not tuned back, the guard decides."""
     def required_nm(prior, metal):
         recipes = DesignSpace(metal, symmetric_only=True, max_ald_cycles=1, max_mld_cycles=1).recipes()
         u = prior.index(metal, recipes, LocalSimulations().results(prior.requests(metal, recipes)))
@@ -134,7 +136,10 @@ def test_real_models_set_each_metals_thickness_scale():
     both = {metal: required_nm(SUPPRESSION, metal) for metal in ("Na", "Li")}
     assert czm["Na"] == pytest.approx(4.0, rel=0.06) and both["Na"] == pytest.approx(4.0, rel=0.06)  # the calibration
     assert 1.0 < czm["Li"] / czm["Na"] < 1.5
-    assert 15.0 <= both["Li"] <= 35.0
+    li_space = DesignSpace("Li", symmetric_only=True, max_ald_cycles=1, max_mld_cycles=1).recipes()
+    assert both["Li"] == pytest.approx(max(r.thickness_nm for r in li_space))
+    data = LocalSimulations().results(SUPPRESSION.requests("Li", li_space))
+    assert SUPPRESSION.required_thickness_nm("Li", data) > 64.0   # beyond the prior's thickness grid
 
 
 def test_thickness_scale_is_the_thickness_of_the_physics_optimum():
