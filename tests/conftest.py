@@ -9,9 +9,14 @@ the reason, except under CI=true, where it fails them.
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
 import sys
+import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -130,3 +135,48 @@ def browser():
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
         yield browser
         browser.close()
+
+
+def start_serve(database_url: str, data_dir: Path, port: int, output=subprocess.PIPE) -> subprocess.Popen:
+    """``interlayer serve`` as a user starts it (one worker process, an embedded broker), once /readyz answers."""
+    import httpx
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("INTERLAYER_")}
+    server = subprocess.Popen([sys.executable, "-m", "interlayer.service", "serve", "--port", str(port), "--workers", "1"],
+                              env=environment | {"INTERLAYER_DATABASE_URL": database_url, "XDG_DATA_HOME": str(data_dir),
+                                                 "INTERLAYER_EXTRA_MODELS": EXTRA_MODELS},
+                              stdout=output, stderr=output, text=True)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz").status_code == 200:
+                return server
+        except httpx.TransportError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            server.kill()
+            unavailable(f"interlayer serve did not become ready on port {port}")
+        time.sleep(0.3)
+
+
+@dataclass
+class ServedStack:
+    """A live ``interlayer serve`` process: its URL (``api.url``), settings for the same database, its logs."""
+
+    settings: Settings
+    api: SimpleNamespace
+    log_dir: Path
+
+
+@pytest.fixture(scope="session")
+def served_stack(postgres_url, tmp_path_factory):
+    """``interlayer serve`` in a process of its own on the test database; its output and worker logs in log_dir."""
+    from interlayer.service.stack import free_port
+    data_dir = tmp_path_factory.mktemp("served")
+    log_dir = data_dir / "interlayer" / "logs"
+    log_dir.mkdir(parents=True)
+    port = free_port()
+    with open(log_dir / "serve.log", "w") as output:
+        server = start_serve(postgres_url, data_dir, port, output)
+        yield ServedStack(Settings(database_url=postgres_url), SimpleNamespace(url=f"http://127.0.0.1:{port}"), log_dir)
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=20)

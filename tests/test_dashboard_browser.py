@@ -1,5 +1,5 @@
-"""The dashboard in a real browser: Playwright drives Debian's Chromium against the live API with real
-worker processes (``pg_stack``). A lab signs in, creates a campaign through the form, proposes a batch
+"""The dashboard in a real browser: Playwright drives Debian's Chromium against a live ``interlayer serve``
+process with its worker process and embedded broker (``served_stack``). A lab signs in, creates a campaign through the form, proposes a batch
 and watches the job finish, enters cells, uploads a CSV with a bad row, downloads the worksheet and
 sees the recommendation and every plot drawn. Each page's screenshot goes under the test's tmp folder.
 """
@@ -76,8 +76,8 @@ class Lab:
 
 
 @pytest.fixture()
-def lab(browser, pg_stack, tmp_path):
-    lab = Lab(browser, pg_stack, tmp_path)
+def lab(browser, served_stack, tmp_path):
+    lab = Lab(browser, served_stack, tmp_path)
     yield lab
     lab.close()
 
@@ -198,8 +198,8 @@ def check_recommendation_and_plots(lab: Lab, campaign_id: str) -> None:
     lab.shot("campaign")
 
 
-def test_a_lab_runs_a_campaign_in_the_browser(lab, pg_stack, tmp_path):
-    with Client(pg_stack.api.url, lab.key, timeout_s=120) as client:
+def test_a_lab_runs_a_campaign_in_the_browser(lab, served_stack, tmp_path):
+    with Client(served_stack.api.url, lab.key, timeout_s=120) as client:
         lab.sign_in()
         campaign_id = create_campaign(lab)
         propose_batch(lab, client, 4)
@@ -217,12 +217,14 @@ def test_a_lab_runs_a_campaign_in_the_browser(lab, pg_stack, tmp_path):
     # the key went into one form field; it is in no page, no URL and no log line
     assert all(lab.key not in url for url in lab.seen_urls)
     assert lab.key not in lab.page.content()
-    for log in Path(pg_stack.log_dir).glob("*.log"):
+    logs = list(Path(served_stack.log_dir).glob("*.log"))  # the API's output (serve.log) and the worker's
+    assert any(log.name == "serve.log" for log in logs) and any(log.name.startswith("worker") for log in logs)
+    for log in logs:
         assert lab.key not in log.read_text(errors="replace")
 
 
-def test_pages_keep_owners_apart_and_refuse_forged_forms(lab, pg_stack):
-    with make_client(pg_stack, "another-lab") as other:
+def test_pages_keep_owners_apart_and_refuse_forged_forms(lab, served_stack):
+    with make_client(served_stack, "another-lab") as other:
         theirs = other.create_campaign("someone else's", "Li", physics="none")
     page = lab.page
     page.goto(f"{lab.url}/campaigns/{theirs['id']}")
@@ -242,8 +244,8 @@ def test_pages_keep_owners_apart_and_refuse_forged_forms(lab, pg_stack):
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and lab.key not in cookie["value"]
 
 
-def test_a_simulation_job_page_shows_its_progress_and_result(lab, pg_stack):
-    with Client(pg_stack.api.url, lab.key, timeout_s=120) as client:
+def test_a_simulation_job_page_shows_its_progress_and_result(lab, served_stack):
+    with Client(served_stack.api.url, lab.key, timeout_s=120) as client:
         job = client.wait(client.simulate("phasefield", "Li", "(1ALD-1MLD)10"))
     lab.sign_in(f"/jobs/{job['id']}")
     page = lab.page

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
 import pytest
-from conftest import EXTRA_MODELS
+from conftest import start_serve
 
 from interlayer.service.settings import Settings
 from interlayer.service.stack import free_port
@@ -42,23 +40,6 @@ def descendants(pid: int) -> set[int]:
 def alive(pids: set[int]) -> set[int]:
     return {pid for pid in pids if Path(f"/proc/{pid}").exists()
             and Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"}
-
-
-def start_serve(database_url: str, data_dir: Path, port: int) -> subprocess.Popen:
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("INTERLAYER_")}
-    server = subprocess.Popen([sys.executable, "-m", "interlayer.service", "serve", "--port", str(port), "--workers", "1"],
-                              env=environment | {"INTERLAYER_DATABASE_URL": database_url, "XDG_DATA_HOME": str(data_dir),
-                                                 "INTERLAYER_EXTRA_MODELS": EXTRA_MODELS},
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz").status_code == 200:
-                return server
-        except httpx.TransportError:
-            pass
-        assert server.poll() is None and time.monotonic() < deadline, server.stderr.read() if server.poll() else "not ready"
-        time.sleep(0.3)
 
 
 def job_status(http: httpx.Client, job_id: str, wanted: str, timeout_s: float) -> str:
