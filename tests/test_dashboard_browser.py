@@ -1,7 +1,7 @@
 """The dashboard in a real browser: Playwright drives Debian's Chromium against a live ``interlayer serve``
-process with its worker process and embedded broker (``served_stack``). A lab signs in, creates a campaign through the form, proposes a batch
-and watches the job finish, enters cells, uploads a CSV with a bad row, downloads the worksheet and
-sees the recommendation and every plot drawn. Each page's screenshot goes under the test's tmp folder.
+process with its worker process and embedded broker (``served_stack``). A lab signs in, creates a
+campaign through the form, proposes a batch and watches the job finish, enters cells, uploads a CSV
+with a bad row, downloads the worksheet and sees the recommendation and every plot drawn. Each page's screenshot goes under the test's tmp folder.
 """
 
 from __future__ import annotations
