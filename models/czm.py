@@ -29,7 +29,8 @@ from .errors import SimulationInputError, require_positive
 from .film import Film
 
 # czm-2: results state their equilibrium tolerance and why a run failed (issue 17); the numbers are those of czm-1
-MODEL_VERSION = "czm-2"
+MODEL_VERSION = "czm-3"
+PROFILE_POINTS = 80
 FIDELITIES = ("reduced", "fem")
 
 # Radius of the initially delaminated zone a0 (assumption): a nucleus 40 nm across, the size of the
@@ -97,6 +98,9 @@ class CzmResult:
     # why the run did not converge; empty when it did
     reason: str = ""
     model_version: str = MODEL_VERSION
+    # the interface's opening (its largest so far) against the radius, at most PROFILE_POINTS points
+    profile_radius_nm: tuple[float, ...] = ()
+    profile_opening_nm: tuple[float, ...] = ()
 
     def as_dict(self) -> dict:
         return _json_safe(asdict(self))
@@ -284,8 +288,17 @@ def simulate_czm(metal: str, film: Film, *, fidelity: str = "reduced", pressure_
         debond_length_nm=float(_debond_radius_nm(radius, history, problem.law)),
         energy_release_rate_j_m2=_tip_release_rate(model, state, problem.law, a0),
         fracture_energy_j_m2=film.fracture_energy_j_m2, converged=path.converged, iterations=path.iterations,
-        equilibrium_tolerance=opts.tolerance, reason=path.reason,
+        equilibrium_tolerance=opts.tolerance, reason=path.reason, **_opening_profile(radius, history),
     )
+
+
+def _opening_profile(radius_nm: np.ndarray, opening_nm: np.ndarray) -> dict[str, tuple[float, ...]]:
+    """The opening at the interface's quadrature points, by radius, thinned to PROFILE_POINTS points."""
+    radius_nm, opening_nm = radius_nm.ravel(), opening_nm.ravel()
+    order = np.argsort(radius_nm, kind="stable")
+    keep = order[np.linspace(0, len(order) - 1, min(PROFILE_POINTS, len(order))).astype(int)]
+    return {"profile_radius_nm": tuple(float(r) for r in radius_nm[keep]),
+            "profile_opening_nm": tuple(float(w) for w in opening_nm[keep])}
 
 
 # The critical radius is found when the blister of that radius peaks at the given pressure to within

@@ -47,6 +47,8 @@ from .phasefield_mechanics import diffuse_interface_stiffness, film_stress_modes
 
 # 2: SI parameters (D_l 3.2e-10 m² s⁻¹), unfiltered diffuse-interface traction (issue 17): cached results of 1 are stale
 MODEL_VERSION = "phasefield-2"
+# Points per side of the maps a summary keeps.
+MAP_CELLS = 64
 # c̃ floor inside ln c̃: a fully depleted cell would otherwise give φ̃ = −∞
 _MIN_CONCENTRATION = 1e-6
 
@@ -283,10 +285,16 @@ class PhaseFieldResult:
     model_version: str = MODEL_VERSION
 
     def summary(self) -> dict:
-        """JSON-safe scalars and small arrays (no 2-D fields)."""
+        """JSON-safe scalars, small arrays, and the final ξ and c/c0 maps on at most MAP_CELLS² points."""
         def small(a: np.ndarray) -> list[float]:
             return [float(v) for v in np.asarray(a, dtype=float)]
+
+        def coarse(field: np.ndarray) -> list[list[float]]:
+            # about 25 kB per map in JSON at 3 decimals: enough to see the front and the depletion
+            step = max(1, -(-max(field.shape) // MAP_CELLS))
+            return np.round(field[::step, ::step], 3).tolist()
         every = max(1, len(self.time_s) // 50)
+        map_step = max(1, -(-max(self.order_parameter.shape) // MAP_CELLS))
         return {
             "model_version": self.model_version,
             "metal": self.metal,
@@ -307,6 +315,10 @@ class PhaseFieldResult:
             "final_surface_nm": small(self.final_surface_nm),
             "parameters": dict(self.parameters_si),
             "stress_locations": dict(self.stress_locations),
+            "map_x_nm": small(self.x_nm[::map_step]),
+            "map_y_nm": small(self.y_nm[::map_step]),
+            "order_parameter_map": coarse(self.order_parameter),
+            "concentration_map": coarse(self.concentration),
             "steps": self.steps,
             "wall_s": float(self.wall_s),
         }

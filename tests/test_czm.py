@@ -283,7 +283,7 @@ def test_result_fields_and_energy_release_rate():
     assert 0.0 < result.energy_release_rate_j_m2 < film.fracture_energy_j_m2
     assert result.debond_length_nm == pytest.approx(20.0, abs=0.5)
     payload = json.loads(json.dumps(result.as_dict()))
-    assert payload["fidelity"] == "reduced" and payload["model_version"] == "czm-2"
+    assert payload["fidelity"] == "reduced" and payload["model_version"] == "czm-3"
 
 
 def test_opening_grows_with_pressure_and_a_wide_nucleus_debonds_further():

@@ -244,15 +244,24 @@ def test_pages_keep_owners_apart_and_refuse_forged_forms(lab, served_stack):
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and lab.key not in cookie["value"]
 
 
-def test_a_simulation_job_page_shows_its_progress_and_result(lab, served_stack):
+def test_simulation_job_pages_show_progress_maps_and_opening(lab, served_stack):
     with Client(served_stack.api.url, lab.key, timeout_s=120) as client:
-        job = client.wait(client.simulate("phasefield", "Li", "(1ALD-1MLD)10"))
-    lab.sign_in(f"/jobs/{job['id']}")
+        phasefield = client.wait(client.simulate("phasefield", "Li", "(1ALD-1MLD)10"))
+        czm = client.wait(client.simulate("czm", "Li", "(2ALD-2MLD)25"))
+    lab.sign_in(f"/jobs/{phasefield['id']}")
     page = lab.page
     assert page.locator("#job-status").inner_text().startswith("succeeded")
     assert "amplitude ratio" in page.locator("#result").inner_text()
     page.wait_for_selector("#plot-stress .main-svg", state="attached", timeout=30_000)
-    for name in ("amplitude", "stress", "surface"):
+    for name in ("order_parameter", "concentration", "amplitude", "stress", "surface"):
         assert page.evaluate(f"document.getElementById('plot-{name}').data.length") > 0, name
-    lab.shot("simulation-job")
+    # the order parameter map runs from electrolyte (0) to metal (1)
+    values = page.evaluate("document.getElementById('plot-order_parameter').data[0].z.flat()")
+    assert min(values) < 0.05 and max(values) > 0.95
+    lab.shot("phasefield-job")
+    page.goto(f"{lab.url}/jobs/{czm['id']}")
+    page.wait_for_selector("#plot-opening .main-svg", state="attached", timeout=30_000)
+    opening = page.evaluate("document.getElementById('plot-opening').data[0].y")
+    assert len(opening) > 10 and max(opening) > 0
+    lab.shot("czm-job")
     assert lab.errors == []
