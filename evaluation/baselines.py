@@ -26,12 +26,19 @@ class RecommendsBestCell:
         self.best: CellResult | None = None
 
     def observe(self, results: list[CellResult]) -> None:
+        self.remember_first(results)
         for result in results:
+            if result.failed:
+                continue
             if self.best is None or result.lifetime_h > self.best.lifetime_h:
                 self.best = result
 
     def recommend(self) -> Recipe:
-        return self.best.recipe
+        return self.best.recipe if self.best is not None else self.first
+
+    def remember_first(self, results: list[CellResult]) -> None:
+        if results and not hasattr(self, "first"):
+            self.first = results[0].recipe
 
 
 class RandomPlanner(RecommendsBestCell):
@@ -76,9 +83,11 @@ class SkoptPlanner(RecommendsBestCell):
 
     def tell(self, results: list[CellResult]) -> None:
         self.observe(results)
-        # skopt minimizes: the objective is -ln(lifetime), a censored cell at its bound
+        # skopt minimizes: the objective is -ln(lifetime), a censored cell at its bound; a failed cell
+        # at the worst value seen (a constant-liar penalty, as is usual for failed runs)
+        worst = max([-math.log(r.lifetime_h) for r in results if not r.failed] + [0.0])
         self.optimizer.tell([[r.recipe.ald_cycles, r.recipe.mld_cycles, r.recipe.supercycles] for r in results],
-                            [-math.log(r.lifetime_h) for r in results])
+                            [worst if r.failed else -math.log(r.lifetime_h) for r in results])
 
 
 class OptunaPlanner(RecommendsBestCell):
@@ -114,5 +123,13 @@ class OptunaPlanner(RecommendsBestCell):
     def tell(self, results: list[CellResult]) -> None:
         self.observe(results)
         for trial, result in zip(self.pending, results):
-            self.study.tell(trial, math.log(result.lifetime_h))
+            if result.failed:
+                self.study.tell(trial, state=optuna_failed())
+            else:
+                self.study.tell(trial, math.log(result.lifetime_h))
         self.pending = []
+
+
+def optuna_failed():
+    import optuna
+    return optuna.trial.TrialState.FAIL

@@ -59,6 +59,8 @@ class Condition:
             return None
         if isinstance(data, Condition):
             return data
+        if isinstance(data, (tuple, list)) and len(data) == 2:
+            return cls(*data)
         if not isinstance(data, dict):
             raise ConditionError(f"a condition is a mapping, got {data!r}", "condition")
         current = data.get("current_ma_cm2", data.get("current_density_ma_cm2"))
