@@ -64,6 +64,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error(f"--{(error.field or 'objectives').split('.')[0].replace('_', '-')}: {error}")
     args.outcomes = not args.objective.plain or args.target is not None or args.related is not None or args.blind_failures
     if args.outcomes and set(args.methods.split(",")) - {"interlayer"}:
+        # the baselines optimize lifetime alone, at no condition
         args.methods = "interlayer"
     for name in ("budget", "batch", "seeds", "max_unit", "max_supercycles", "workers", "related_budget"):
         if getattr(args, name) < 1:
@@ -86,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     methods = args.methods.split(",")
     jobs = [{"lab": args.lab, "metal": args.metal, "space": space_options, "method": method, "seed": seed,
              "budget": args.budget, "batch": args.batch} for method in methods for seed in range(args.seeds)]
-    if args.outcomes:
+    if args.outcomes or hasattr(lab, "feasible"):
         return outcome_main(args, lab, space, jobs)
     started = time.perf_counter()
     runs = run_jobs(jobs, args.workers)
@@ -129,7 +130,7 @@ def outcome_jobs(args, jobs: list[dict]) -> list[dict]:
         options["condition"] = condition
     out = []
     for job in jobs:
-        job = dict(job, options=options, condition=condition, count_failures=True)
+        job = dict(job, options=options if job["method"] == "interlayer" else {}, condition=condition, count_failures=True)
         if args.related:
             job.update(related_condition=(args.related.current_ma_cm2, args.related.capacity_mah_cm2),
                        related_budget=args.related_budget)
