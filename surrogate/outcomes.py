@@ -80,4 +80,4 @@ def constrained(values: np.ndarray, probability: np.ndarray) -> np.ndarray:
     if not finite.any():
         return values
     floor = float(values[finite].min())
-    return np.where(finite, (values - floor + 1e-9) * probability, -np.inf)
+    return np.where(finite, (np.where(finite, values, floor) - floor + 1e-9) * probability, -np.inf)
