@@ -16,7 +16,8 @@ capacity_mah_cm2)`` and returns ``{"lifetime_h", "censored", "overpotential_mv",
 
 Labs: ``pareto_lab`` (the paper's lifetimes with overpotential), ``failing_lab`` (≈ 15 % of the
 space, thin films of few supercycles next to the optimum, does not coat), ``condition_lab`` (the
-paper's truth at several conditions).
+misleading-physics lab's truth at several conditions), ``unrelated_condition_lab`` (cells that
+share nothing with the others).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import numpy as np
 
 from interlayer.models.recipe import Recipe
 
-from .labs import SimulatedLab, log_lifetime as lab_log_lifetime, paper_lab
+from .labs import MetalResponse, SimulatedLab, log_lifetime as lab_log_lifetime, misleading_physics_lab, paper_lab
 
 REFERENCE_CONDITION = (1.0, 1.0)
 CURRENT_EXPONENT = 0.8
@@ -108,7 +109,15 @@ def thin_films_fail(recipe: Recipe) -> bool:
     return recipe.supercycles <= 6 and recipe.mld_cycles >= recipe.ald_cycles
 
 
+# Cells that share nothing with the others' trends: thick (≈30 nm), inorganic-rich laminates live longest.
+_UNRELATED = MetalResponse(bare_lifetime_h=200.0, gain=math.log(5.0), thickness_nm=30.0, thickness_width=0.6,
+                           period_nm=3.0, period_width=0.5, inorganic_fraction=0.75, fraction_width=0.2,
+                           laminate_penalty=0.0, cutoff_h=1500.0, scatter=0.3)
+
 pareto_lab = OutcomeLab("pareto_lab", paper_lab)
 failing_lab = OutcomeLab("failing_lab", paper_lab, fails=thin_films_fail)
-condition_lab = OutcomeLab("condition_lab", paper_lab)
-OUTCOME_LABS = {lab.name: lab for lab in (pareto_lab, failing_lab, condition_lab)}
+# The physics points the wrong way here (see labs.misleading_physics_lab): a campaign alone needs cells
+# to find the optimum, which cells at another condition carry.
+condition_lab = OutcomeLab("condition_lab", misleading_physics_lab)
+unrelated_condition_lab = OutcomeLab("unrelated_condition_lab", SimulatedLab("unrelated", {"Li": _UNRELATED, "Na": _UNRELATED}))
+OUTCOME_LABS = {lab.name: lab for lab in (pareto_lab, failing_lab, condition_lab, unrelated_condition_lab)}

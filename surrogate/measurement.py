@@ -140,6 +140,7 @@ def merge_reports(current: list[Measurement], reports: Iterable[Measurement]) ->
     """``current`` with ``reports`` added; a report for a known cell_id replaces that cell's last report.
 
     A running cell's bound may only rise, and a finished cell (stopped, shorted or failed) takes no further reports.
+    These errors concern the cell's history, not one field: they carry no ``field``.
     """
     merged = list(current)
     position = {m.cell_id: i for i, m in enumerate(merged) if m.cell_id is not None}
@@ -154,14 +155,13 @@ def merge_reports(current: list[Measurement], reports: Iterable[Measurement]) ->
             continue
         previous = merged[i]
         if previous.recipe != report.recipe:
-            raise MeasurementError(f"cell {report.cell_id!r} was {previous.recipe}, now reported as {report.recipe}", "recipe")
+            raise MeasurementError(f"cell {report.cell_id!r} was {previous.recipe}, now reported as {report.recipe}")
         if previous.state in FINAL_STATES:
             what = {"shorted": f"already failed at {previous.lifetime_h} h", "stopped": f"already stopped at {previous.lifetime_h} h",
                     "failed": f"already failed ({previous.failure_reason or 'no lifetime'})"}[previous.state]
-            raise MeasurementError(f"cell {report.cell_id!r} {what}", "state")
+            raise MeasurementError(f"cell {report.cell_id!r} {what}")
         if report.lifetime_h is not None and report.lifetime_h < previous.lifetime_h:
-            raise MeasurementError(f"cell {report.cell_id!r} reported {report.lifetime_h} h after {previous.lifetime_h} h",
-                                   "lifetime_h")
+            raise MeasurementError(f"cell {report.cell_id!r} reported {report.lifetime_h} h after {previous.lifetime_h} h")
         merged[i] = report
     return merged
 
