@@ -19,6 +19,7 @@ from interlayer.surrogate.pareto import hypervolume
 from interlayer.surrogate.space import DesignSpace
 
 from .closed_loop import outcome_table
+from .labs import LabError
 
 TARGET_FRACTION = 0.9
 
@@ -55,6 +56,9 @@ def truth(lab, space: DesignSpace, objective: Objective, condition=None) -> Trut
     feasible = {k: bool(lab.feasible(space.metal, *k)) if hasattr(lab, "feasible") else True for k in table}
     out = Truth(lifetime, overpotential, feasible, objective, 0.0)
     allowed = [k for k in table if feasible[k] and (overpotential is None or out.satisfies(k))]
+    if not allowed:
+        raise LabError(f"no recipe of the space is feasible{' under ' + str(objective.constraint) if objective.constraint else ''} "
+                       "in this lab at this condition: nothing to score against")
     out.optimum_h = max(lifetime[k] for k in allowed)
     if objective.pareto:
         bare_h = lab.lab.response(space.metal).bare_lifetime_h if hasattr(lab, "lab") else min(lifetime.values())
