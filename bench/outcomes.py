@@ -95,6 +95,9 @@ def pareto_figure(args) -> None:
         jobs = [job(pareto_lab, metal, "interlayer", s, 40, {"objective": PARETO}) for s in range(args.seeds)]
         jobs += [job(pareto_lab, metal, "random", s, 40, {}, RandomParetoPlanner) for s in range(args.seeds)]
         baybe = baybe_available() and not args.no_baybe
+        if args.baybe_counts:
+            baybe = False
+            print(f"  BayBE's Pareto campaign: per-seed figures of an earlier run of this bench: {args.baybe_counts}")
         if baybe:
             jobs += [job(pareto_lab, metal, "baybe", s, 40, {}, BaybeParetoPlanner) for s in range(args.seeds)]
         runs = scored_runs(jobs, pareto_lab, PARETO, args.workers)
@@ -106,7 +109,9 @@ def pareto_figure(args) -> None:
             print(f"  {method:<11} {statistics.median(values):>5g}   ({' '.join(map(str, values))})")
         print(f"  target: Interlayer <= {PARETO_TARGET}: {ours:g} -> {verdict(ours <= PARETO_TARGET)}; "
               f"fewer than random search's observed front: {ours:g} vs {theirs:g} -> {verdict(ours < theirs)}")
-        if baybe:
+        if args.baybe_counts:
+            counts["baybe"] = [int(v) for v in args.baybe_counts.split()]
+        if "baybe" in counts:
             bb = statistics.median(counts["baybe"])
             print(f"  target: fewer than BayBE's Pareto campaign (qLogNEHVI) on the same lab and seeds: {ours:g} vs {bb:g} "
                   f"-> {verdict(ours < bb)}")
@@ -132,14 +137,15 @@ def constraint_figure(args) -> None:
 def failures_figure(args) -> None:
     lab, metal = failing_lab, "Na"
     objective = Objective()
-    jobs = [job(lab, metal, name, s, 16, {"learn_failures": name == "aware"}) for name in ("aware", "blind")
+    budget = args.failure_budget
+    jobs = [job(lab, metal, name, s, budget, {"learn_failures": name == "aware"}) for name in ("aware", "blind")
             for s in range(args.seeds)]
     runs = scored_runs(jobs, lab, objective, args.workers)
     failed = {m: [rows[-1].get("failed_cells", 0) for rows in r] for m, r in runs.items()}
-    reached = [experiments_to(rows, "fraction_of_optimum", 16, 4) for rows in runs["aware"]]
+    reached = [experiments_to(rows, "fraction_of_optimum", budget, 4) for rows in runs["aware"]]
     aware, blind = sum(failed["aware"]), sum(failed["blind"])
     print(f"failures ({metal}, failing_lab: {100 * (1 - np.mean(list(truth(lab, DesignSpace(metal), objective).feasible.values()))):.1f} % "
-          f"of the space does not coat; budget 16, {args.seeds} seeds)")
+          f"of the space does not coat; budget {budget}, {args.seeds} seeds)")
     print(f"  cells on failing recipes, aware: {aware} ({' '.join(map(str, failed['aware']))}); blind: {blind} "
           f"({' '.join(map(str, failed['blind']))}) -> {verdict(aware <= 0.5 * blind)} (target: at most half)")
     print(f"  aware: experiments to 90% of the feasible optimum, median {statistics.median(reached):g} "
@@ -199,10 +205,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--metals", default="Li", help="metals of the Pareto figure")
     parser.add_argument("--condition-metal", default="Na")
     parser.add_argument("--constraint", default="overpotential_mv<=60")
+    parser.add_argument("--failure-budget", type=int, default=16, help="cells per campaign in the failures figure")
     parser.add_argument("--constraint-metal", default="Li")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--no-baybe", action="store_true", help="skip BayBE's Pareto campaign even when installed")
+    parser.add_argument("--baybe-counts", default=None,
+                        help="BayBE's per-seed experiments to 90 %% from an earlier run (space-separated), instead of rerunning it")
     args = parser.parse_args(argv)
     args.metals = args.metals.split(",")
     for name in args.only.split(","):
