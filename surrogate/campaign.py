@@ -235,6 +235,7 @@ class Campaign:
         self._related_metals = sorted({m.recipe.metal for m in self.related})
         self._physics_cache: dict[tuple[str, tuple[Recipe, ...]], np.ndarray] = {}
         self._space_physics: np.ndarray | None = None
+        self._space_thickness: np.ndarray | None = None
         self._thickness_factors: dict[str, float] = {}
         self._fit: _Fit | None = None
 
@@ -395,7 +396,13 @@ class Campaign:
         cells = [(self.space.index_of(m.recipe), m) for m in sorted(self._measurements, key=_row_key)]
         overpotential = [(i, m.overpotential_mv) for i, m in cells
                          if m.overpotential_mv is not None and not m.failed and self._at_target(m)]
-        return decisions.build_extras(self.objective, self.space.features, cells, self.learn_failures, overpotential)
+        return decisions.build_extras(self.objective, self.space.features, cells, self.learn_failures, overpotential,
+                                      self._thickness_nm())
+
+    def _thickness_nm(self) -> np.ndarray:
+        if self._space_thickness is None:
+            self._space_thickness = np.array([r.thickness_nm for r in self.space.recipes()])
+        return self._space_thickness
 
     def _fitted(self) -> _Fit:
         if self._fit is None:

@@ -48,8 +48,11 @@ class Extras:
 
 
 def build_extras(objective: Objective, features: np.ndarray, cells: list[tuple[int, Any]], learn_failures: bool,
-                 overpotential_cells: list[tuple[int, float]]) -> Extras:
-    """Feasibility from ``cells`` ((space index, measurement)) and the overpotential model from ``overpotential_cells``."""
+                 overpotential_cells: list[tuple[int, float]], thickness_nm: np.ndarray | None = None) -> Extras:
+    """Feasibility from ``cells`` ((space index, measurement)) and the overpotential model from ``overpotential_cells``.
+
+    The overpotential model also sees the film's thickness itself (over the space's thickest), not only
+    its logarithm: a film's ionic resistance grows in proportion to its thickness."""
     feasible = None
     if learn_failures and any(m.failed for _, m in cells):
         rows = features[[i for i, _ in cells]]
@@ -58,8 +61,9 @@ def build_extras(objective: Objective, features: np.ndarray, cells: list[tuple[i
     if objective.needs_overpotential:
         index = np.array([i for i, _ in overpotential_cells], dtype=int)
         values = np.array([v for _, v in overpotential_cells], dtype=float)
-        model = OverpotentialModel(features[index] if len(index) else np.zeros((0, features.shape[1])), values, index)
-        op_mean, op_sd = model.predict(features)
+        inputs = features if thickness_nm is None else np.hstack([features, (thickness_nm / thickness_nm.max())[:, None]])
+        model = OverpotentialModel(inputs[index] if len(index) else np.zeros((0, inputs.shape[1])), values, index)
+        op_mean, op_sd = model.predict(inputs)
         if objective.constraint is not None:
             satisfied = probability_within(objective.constraint, op_mean, op_sd)
     return Extras(feasible, model, op_mean, op_sd, satisfied)
