@@ -194,8 +194,22 @@ def speed_figure(args) -> None:
               f"{args.repeats}) -> {verdict(median <= SPEED_TARGETS[name])} (target <= {SPEED_TARGETS[name]:g} s)")
 
 
+def baybe_figure(args) -> None:
+    """BayBE's Pareto campaign alone, each seed's figure printed as it comes (it is slow: minutes a seed);
+    give them to ``--only pareto --baybe-counts``."""
+    from interlayer.evaluation.benchmark import run_method
+    for metal in args.metals:
+        world = truth(pareto_lab, DesignSpace(metal), PARETO)
+        counts = []
+        for seed in range(args.seeds):
+            rows = [score_row(row, world) for row in run_method(job(pareto_lab, metal, "baybe", seed, 40, {}, BaybeParetoPlanner))]
+            counts.append(experiments_to(rows, "hypervolume_fraction", 40, 4))
+            print(f"baybe ({metal}) seed {seed}: {counts[-1]} experiments to 90% of the true front's hypervolume", flush=True)
+        print(f"baybe ({metal}): median {statistics.median(counts):g} ({' '.join(map(str, counts))})", flush=True)
+
+
 FIGURES = {"pareto": pareto_figure, "constraint": constraint_figure, "failures": failures_figure,
-           "conditions": conditions_figure, "speed": speed_figure}
+           "conditions": conditions_figure, "speed": speed_figure, "baybe": baybe_figure}
 
 
 def main(argv: list[str] | None = None) -> int:
