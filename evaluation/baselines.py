@@ -26,12 +26,19 @@ class RecommendsBestCell:
         self.best: CellResult | None = None
 
     def observe(self, results: list[CellResult]) -> None:
+        self.remember_first(results)
         for result in results:
+            if result.failed:
+                continue
             if self.best is None or result.lifetime_h > self.best.lifetime_h:
                 self.best = result
 
     def recommend(self) -> Recipe:
-        return self.best.recipe
+        return self.best.recipe if self.best is not None else self.first
+
+    def remember_first(self, results: list[CellResult]) -> None:
+        if results and not hasattr(self, "first"):
+            self.first = results[0].recipe
 
 
 class RandomPlanner(RecommendsBestCell):
@@ -76,9 +83,11 @@ class SkoptPlanner(RecommendsBestCell):
 
     def tell(self, results: list[CellResult]) -> None:
         self.observe(results)
-        # skopt minimizes: the objective is -ln(lifetime), a censored cell at its bound
+        # skopt minimizes: the objective is -ln(lifetime), a censored cell at its bound; a failed cell
+        # at the worst value seen (a constant-liar penalty, as is usual for failed runs)
+        worst = max([-math.log(r.lifetime_h) for r in results if not r.failed] + [0.0])
         self.optimizer.tell([[r.recipe.ald_cycles, r.recipe.mld_cycles, r.recipe.supercycles] for r in results],
-                            [-math.log(r.lifetime_h) for r in results])
+                            [worst if r.failed else -math.log(r.lifetime_h) for r in results])
 
 
 class OptunaPlanner(RecommendsBestCell):
@@ -114,5 +123,65 @@ class OptunaPlanner(RecommendsBestCell):
     def tell(self, results: list[CellResult]) -> None:
         self.observe(results)
         for trial, result in zip(self.pending, results):
-            self.study.tell(trial, math.log(result.lifetime_h))
+            if result.failed:
+                self.study.tell(trial, state=optuna_failed())
+            else:
+                self.study.tell(trial, math.log(result.lifetime_h))
         self.pending = []
+
+
+def optuna_failed():
+    import optuna
+    return optuna.trial.TrialState.FAIL
+
+
+class BaybeParetoPlanner:
+    """BayBE's Pareto campaign (ParetoObjective → qLogNEHVI, its default for several targets) over the
+    enumerated recipes, described by ln thickness, ln unit period and inorganic fraction; targets ln
+    lifetime (maximized; a censored cell at its bound) and ln overpotential (minimized). It recommends
+    its observed non-dominated cells."""
+
+    def __init__(self, space: DesignSpace, seed: int, **_):
+        import pandas as pd
+        from baybe import Campaign
+        from baybe.objectives import ParetoObjective
+        from baybe.parameters import NumericalDiscreteParameter
+        from baybe.searchspace import SearchSpace
+        from baybe.targets import NumericalTarget
+        from baybe.utils.random import set_random_seed
+        set_random_seed(seed)
+        rows = [(round(math.log(r.thickness_nm), 9), round(math.log(r.unit_period_nm), 9), round(r.inorganic_fraction, 9))
+                for r in space.recipes()]
+        self.recipe_of = dict(zip(rows, space.recipes()))
+        frame = pd.DataFrame(rows, columns=["ln_thickness", "ln_period", "fraction"])
+        parameters = [NumericalDiscreteParameter(name, sorted(set(frame[name]))) for name in frame.columns]
+        objective = ParetoObjective([NumericalTarget("ln_lifetime"), NumericalTarget("ln_overpotential", minimize=True)])
+        self.campaign = Campaign(SearchSpace.from_dataframe(frame, parameters), objective)
+        self.asked: dict = {}
+        self.cells: list[CellResult] = []
+        self.pareto: tuple = ()
+
+    def ask(self, count: int) -> list[Recipe]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            frame = self.campaign.recommend(batch_size=count)
+        out = []
+        for row in frame.itertuples(index=False):
+            recipe = self.recipe_of[(round(row.ln_thickness, 9), round(row.ln_period, 9), round(row.fraction, 9))]
+            self.asked[recipe] = (row.ln_thickness, row.ln_period, row.fraction)
+            out.append(recipe)
+        return out
+
+    def tell(self, results: list[CellResult]) -> None:
+        import pandas as pd
+        rows = [(*self.asked[r.recipe], math.log(r.lifetime_h), math.log(r.overpotential_mv)) for r in results if not r.failed]
+        self.cells.extend(r for r in results if not r.failed)
+        if rows:
+            self.campaign.add_measurements(pd.DataFrame(rows, columns=["ln_thickness", "ln_period", "fraction", "ln_lifetime",
+                                                                       "ln_overpotential"]))
+
+    def recommend(self) -> Recipe:
+        from interlayer.surrogate.pareto import front
+        points = np.array([(math.log(c.lifetime_h), -math.log(c.overpotential_mv)) for c in self.cells])
+        self.pareto = tuple(self.cells[i].recipe for i in front(points))
+        return self.pareto[0]

@@ -35,20 +35,47 @@ def run_method(job: dict) -> list[dict]:
 
     ``job``: lab (module:function or the lab itself), metal, space (DesignSpace options), method (a
     name in PLANNERS, or any label when ``planner`` gives the class), seed, budget, batch, options
-    (passed to the planner).
+    (passed to the planner); optionally condition (current, capacity) at which cells are tested, and
+    related_condition/related_budget: a finished campaign at that condition on the same lab (or
+    ``related_lab``) whose cells the planner gets as related data.
     """
     lab = resolve_lab(job["lab"]) if isinstance(job["lab"], str) else job["lab"]
     space = DesignSpace(job["metal"], **job["space"])
-    planner = job.get("planner", PLANNERS.get(job["method"]))(space, job["seed"], **job.get("options", {}))
+    options = dict(job.get("options", {}))
+    if job.get("related_condition"):
+        options["related"] = related_cells(job, space)
+    planner = job.get("planner", PLANNERS.get(job["method"]))(space, job["seed"], **options)
     rows = []
     started = time.perf_counter()
-    for step in run_loop(planner, lab, space, budget=job["budget"], batch=job["batch"], seed=job["seed"]):
+    failed = 0
+    for step in run_loop(planner, lab, space, budget=job["budget"], batch=job["batch"], seed=job["seed"],
+                         condition=job.get("condition")):
         recipe = step.recommended
-        rows.append({"method": job["method"], "seed": job["seed"], "round": step.round,
-                     "experiments": step.experiments, "ald_cycles": recipe.ald_cycles,
-                     "mld_cycles": recipe.mld_cycles, "supercycles": recipe.supercycles,
-                     "elapsed_s": round(time.perf_counter() - started, 3)})
+        failed += sum(r.failed for r in step.results)
+        row = {"method": job["method"], "seed": job["seed"], "round": step.round,
+               "experiments": step.experiments, "ald_cycles": recipe.ald_cycles,
+               "mld_cycles": recipe.mld_cycles, "supercycles": recipe.supercycles,
+               "elapsed_s": round(time.perf_counter() - started, 3)}
+        if step.pareto:
+            row["pareto"] = [{"ald_cycles": r.ald_cycles, "mld_cycles": r.mld_cycles, "supercycles": r.supercycles}
+                             for r in step.pareto]
+        if failed or any(r.failed for r in step.results) or job.get("count_failures"):
+            row["failed_cells"] = failed
+        rows.append(row)
     return rows
+
+
+def related_cells(job: dict, space: DesignSpace) -> list:
+    """The measurements of an Interlayer campaign run to ``related_budget`` cells at ``related_condition``."""
+    lab = job.get("related_lab", job["lab"])
+    lab = resolve_lab(lab) if isinstance(lab, str) else lab
+    condition = tuple(job["related_condition"])
+    options = {k: v for k, v in job.get("options", {}).items() if k not in ("condition", "related")}
+    planner = InterlayerPlanner(space, 1000 + job["seed"], condition=condition, **options)
+    for _ in run_loop(planner, lab, space, budget=job.get("related_budget", 32), batch=job["batch"],
+                      seed=1000 + job["seed"], condition=condition):
+        pass
+    return list(planner.campaign.measurements)
 
 
 def run_jobs(jobs: list[dict], workers: int = 1, function=run_method) -> list:

@@ -11,7 +11,7 @@ recipe see the same cell.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Protocol
@@ -20,6 +20,7 @@ import numpy as np
 
 from interlayer.models.recipe import Recipe
 from interlayer.surrogate.campaign import Campaign
+from interlayer.surrogate.condition import Condition
 from interlayer.surrogate.measurement import Measurement
 from interlayer.surrogate.simulations import LocalSimulations
 from interlayer.surrogate.space import DesignSpace
@@ -29,11 +30,14 @@ Lab = Callable[[str, int, int, int, np.random.Generator], tuple[float, bool]]
 
 @dataclass(frozen=True)
 class CellResult:
-    """One tested cell: its lifetime in hours, a lower bound when ``censored``."""
+    """One tested cell: its lifetime in hours, a lower bound when ``censored``; ``failed`` cells have none."""
 
     recipe: Recipe
-    lifetime_h: float
+    lifetime_h: float | None
     censored: bool
+    overpotential_mv: float | None = None
+    failed: bool = False
+    condition: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,7 @@ class LoopRound:
     experiments: int
     recommended: Recipe
     results: tuple[CellResult, ...]
+    pareto: tuple[Recipe, ...] = ()
 
 
 class Planner(Protocol):
@@ -65,15 +70,40 @@ class InterlayerPlanner:
     def __init__(self, space: DesignSpace, seed: int, **options):
         options.setdefault("simulations", local_simulations())
         self.campaign = Campaign(space, seed=seed, **options)
+        self.pareto: tuple[Recipe, ...] = ()
 
     def ask(self, count: int) -> list[Recipe]:
         return [proposal.recipe for proposal in self.campaign.ask(count)]
 
     def tell(self, results: list[CellResult]) -> None:
-        self.campaign.tell([Measurement(r.recipe, r.lifetime_h, r.censored) for r in results])
+        self.campaign.tell([as_measurement(r) for r in results])
 
     def recommend(self) -> Recipe:
-        return self.campaign.recommend().recipe
+        recommendation = self.campaign.recommend()
+        self.pareto = tuple(recommendation.pareto_recipes)
+        return recommendation.recipe
+
+
+def as_measurement(result: CellResult) -> Measurement:
+    """A tested cell as the campaign takes it: today's (hours, censored) or with state, overpotential and condition."""
+    condition = None if result.condition is None else Condition(*result.condition)
+    if result.failed:
+        return Measurement(result.recipe, None, state="failed", failure_reason="did not coat", condition=condition)
+    return Measurement(result.recipe, result.lifetime_h, result.censored, result.overpotential_mv, condition=condition)
+
+
+def cell_result(lab, metal: str, recipe: Recipe, rng: np.random.Generator,
+                condition: tuple[float, float] | None) -> CellResult:
+    """One cell from ``lab``: a (hours, censored) pair or a mapping {lifetime_h, censored, overpotential_mv, failed}."""
+    key = (recipe.ald_cycles, recipe.mld_cycles, recipe.supercycles)
+    out = lab(metal, *key, rng) if condition is None else lab(metal, *key, rng, condition=condition)
+    if isinstance(out, Mapping):
+        failed = bool(out.get("failed", False))
+        hours = out.get("lifetime_h")
+        return CellResult(recipe, None if failed or hours is None else float(hours), bool(out.get("censored", False)),
+                          out.get("overpotential_mv"), failed, condition)
+    lifetime_h, censored = out
+    return CellResult(recipe, float(lifetime_h), bool(censored), condition=condition)
 
 
 def cell_rng(seed: int, recipe: Recipe, replicate: int) -> np.random.Generator:
@@ -81,8 +111,10 @@ def cell_rng(seed: int, recipe: Recipe, replicate: int) -> np.random.Generator:
     return np.random.default_rng([seed, recipe.ald_cycles, recipe.mld_cycles, recipe.supercycles, replicate])
 
 
-def run_loop(planner: Planner, lab: Lab, space: DesignSpace, *, budget: int, batch: int, seed: int) -> Iterator[LoopRound]:
-    """Ask ``batch`` recipes, test them in ``lab``, tell, recommend; repeat until ``budget`` cells are used."""
+def run_loop(planner: Planner, lab: Lab, space: DesignSpace, *, budget: int, batch: int, seed: int,
+             condition: tuple[float, float] | None = None) -> Iterator[LoopRound]:
+    """Ask ``batch`` recipes, test them in ``lab`` (at ``condition`` when given), tell, recommend; repeat
+    until ``budget`` cells are used."""
     tested: Counter = Counter()
     experiments = 0
     round_number = 0
@@ -91,17 +123,26 @@ def run_loop(planner: Planner, lab: Lab, space: DesignSpace, *, budget: int, bat
         results = []
         for recipe in planner.ask(count)[:count]:
             key = (recipe.ald_cycles, recipe.mld_cycles, recipe.supercycles)
-            lifetime_h, censored = lab(space.metal, *key, cell_rng(seed, recipe, tested[key]))
+            results.append(cell_result(lab, space.metal, recipe, cell_rng(seed, recipe, tested[key]), condition))
             tested[key] += 1
-            results.append(CellResult(recipe, float(lifetime_h), bool(censored)))
         planner.tell(results)
         experiments += len(results)
         round_number += 1
-        yield LoopRound(round_number, experiments, planner.recommend(), tuple(results))
+        recommended = planner.recommend()
+        yield LoopRound(round_number, experiments, recommended, tuple(results), tuple(getattr(planner, "pareto", ())))
 
 
-def truth_table(lab, space: DesignSpace) -> dict[tuple[int, int, int], float]:
-    """Noise-free lifetime (hours) of every recipe in ``space``, from ``lab.truth``."""
-    return {(r.ald_cycles, r.mld_cycles, r.supercycles): float(lab.truth(space.metal, r.ald_cycles, r.mld_cycles, r.supercycles))
-            for r in space.recipes()}
+def truth_table(lab, space: DesignSpace, condition: tuple[float, float] | None = None) -> dict[tuple[int, int, int], float]:
+    """Noise-free lifetime (hours) of every recipe in ``space``, from ``lab.truth`` (hours, or a mapping with lifetime_h)."""
+    return {key: value["lifetime_h"] if isinstance(value, Mapping) else float(value)
+            for key, value in outcome_table(lab, space, condition).items()}
+
+
+def outcome_table(lab, space: DesignSpace, condition: tuple[float, float] | None = None) -> dict[tuple[int, int, int], object]:
+    """``lab.truth`` of every recipe in ``space``: hours, or {lifetime_h, overpotential_mv}."""
+    out = {}
+    for r in space.recipes():
+        key = (r.ald_cycles, r.mld_cycles, r.supercycles)
+        out[key] = lab.truth(space.metal, *key) if condition is None else lab.truth(space.metal, *key, condition=condition)
+    return out
 

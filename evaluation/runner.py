@@ -20,12 +20,17 @@ import os
 import sys
 import time
 
+import numpy as np
+
 from interlayer.models.recipe import Recipe
+from interlayer.surrogate.condition import Condition, ConditionError
+from interlayer.surrogate.objective import Objective, ObjectiveError
 from interlayer.surrogate.space import DesignSpace
 
 from .benchmark import PLANNERS, run_jobs, score, summarize
 from .closed_loop import truth_table
 from .labs import resolve_lab
+from .outcome_scores import experiments_to, score_row, truth
 from .report import print_table, print_verdict
 
 
@@ -43,8 +48,25 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--methods", default=",".join(PLANNERS), help="comma-separated subset of " + ", ".join(PLANNERS))
     parser.add_argument("--workers", type=int, default=1, help="processes (the machine is shared: keep it small)")
     parser.add_argument("--json", action="store_true", help="one JSON line per method, seed and round")
+    parser.add_argument("--objectives", default="lifetime", help="lifetime (default) or lifetime,overpotential (a Pareto pair)")
+    parser.add_argument("--constraint", default=None, help="an outcome constraint on lifetime, e.g. 'overpotential_mv<=60'")
+    parser.add_argument("--condition", default=None, help="the target test condition CURRENT,CAPACITY (mA/cm2, mAh/cm2)")
+    parser.add_argument("--related-condition", default=None,
+                        help="first run a campaign of --related-budget cells at this condition; its cells are related data")
+    parser.add_argument("--related-budget", type=int, default=32)
+    parser.add_argument("--blind-failures", action="store_true", help="the campaign does not learn from failed cells")
     args = parser.parse_args(argv)
-    for name in ("budget", "batch", "seeds", "max_unit", "max_supercycles", "workers"):
+    try:
+        args.objective = Objective.parse(args.objectives, args.constraint)
+        args.target = Condition.parse(args.condition) if args.condition else None
+        args.related = Condition.parse(args.related_condition) if args.related_condition else None
+    except (ObjectiveError, ConditionError) as error:
+        parser.error(f"--{(error.field or 'objectives').split('.')[0].replace('_', '-')}: {error}")
+    args.outcomes = not args.objective.plain or args.target is not None or args.related is not None or args.blind_failures
+    if args.outcomes and set(args.methods.split(",")) - {"interlayer"}:
+        # the baselines optimize lifetime alone, at no condition
+        args.methods = "interlayer"
+    for name in ("budget", "batch", "seeds", "max_unit", "max_supercycles", "workers", "related_budget"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
     unknown = set(args.methods.split(",")) - set(PLANNERS)
@@ -65,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     methods = args.methods.split(",")
     jobs = [{"lab": args.lab, "metal": args.metal, "space": space_options, "method": method, "seed": seed,
              "budget": args.budget, "batch": args.batch} for method in methods for seed in range(args.seeds)]
+    if args.outcomes or hasattr(lab, "feasible"):
+        return outcome_main(args, lab, space, jobs)
     started = time.perf_counter()
     runs = run_jobs(jobs, args.workers)
     elapsed_s = time.perf_counter() - started
@@ -95,4 +119,48 @@ def main(argv: list[str] | None = None) -> int:
                 summaries, args.budget, args.batch)
     if "interlayer" in summaries:
         print_verdict(summaries, args.budget, args.batch)
+    return 0
+
+
+def outcome_jobs(args, jobs: list[dict]) -> list[dict]:
+    """The jobs with the campaign's objective, condition, related condition and failure handling."""
+    condition = (args.target.current_ma_cm2, args.target.capacity_mah_cm2) if args.target else None
+    options = {"objective": args.objective, "learn_failures": not args.blind_failures}
+    if condition:
+        options["condition"] = condition
+    out = []
+    for job in jobs:
+        job = dict(job, options=options if job["method"] == "interlayer" else {}, condition=condition, count_failures=True)
+        if args.related:
+            job.update(related_condition=(args.related.current_ma_cm2, args.related.capacity_mah_cm2),
+                       related_budget=args.related_budget)
+        out.append(job)
+    return out
+
+
+def outcome_main(args, lab, space: DesignSpace, jobs: list[dict]) -> int:
+    """Objectives, constraints, failures, conditions: rows scored by ``outcome_scores``."""
+    started = time.perf_counter()
+    runs = run_jobs(outcome_jobs(args, jobs), args.workers)
+    elapsed_s = time.perf_counter() - started
+    condition = (args.target.current_ma_cm2, args.target.capacity_mah_cm2) if args.target else None
+    world = truth(lab, space, args.objective, condition)
+    scored = [[score_row(row, world) for row in rows] for rows in runs]
+    if args.json:
+        for rows in scored:
+            for row in rows:
+                print(json.dumps(row))
+        return 0
+    field = "hypervolume_fraction" if args.objective.pareto else "fraction_of_optimum"
+    to_target = [experiments_to(rows, field, args.budget, args.batch) for rows in scored]
+    print(f"lab {args.lab}, metal {args.metal}, objectives {','.join(args.objective.names)}"
+          f"{', constraint ' + str(args.objective.constraint) if args.objective.constraint else ''}"
+          f"{', condition ' + str(args.target) if args.target else ''}, budget {args.budget}, batch {args.batch}, "
+          f"{args.seeds} seeds ({elapsed_s:.0f} s)")
+    print(f"experiments to 90% of the {'true front hypervolume' if args.objective.pareto else 'feasible optimum'}: "
+          f"median {np.median(to_target):g}, per seed {' '.join(map(str, to_target))}")
+    if args.objective.constraint is not None:
+        print("constraint satisfied by the final recommendation in "
+              f"{sum(rows[-1]['constraint_satisfied'] for rows in scored)}/{len(scored)} seeds")
+    print(f"failed cells per seed: {' '.join(str(rows[-1].get('failed_cells', 0)) for rows in scored)}")
     return 0

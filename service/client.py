@@ -77,11 +77,18 @@ class Client:
 
     # campaigns
     def create_campaign(self, name: str, metal: str, *, space: dict | None = None, seed: int = 0, physics: str = "suppression",
-                        acquisition: str = "ucb", related_campaigns: list[str] = (), idempotency_key: str | None = None) -> dict:
+                        acquisition: str = "ucb", related_campaigns: list[str] = (), idempotency_key: str | None = None,
+                        objectives: list[str] | None = None, constraint: str | None = None,
+                        condition: dict | None = None) -> dict:
+        """``objectives``: ["lifetime"] (default) or ["lifetime", "overpotential"]; ``constraint`` e.g.
+        "overpotential_mv<=60"; ``condition``: {"current_density_ma_cm2": .., "capacity_mah_cm2": ..}, the target."""
         body = {"name": name, "metal": metal, "seed": seed, "physics": physics, "acquisition": acquisition,
                 "related_campaigns": list(related_campaigns)}
         if space:
             body["space"] = space
+        for key, value in (("objectives", objectives), ("constraint", constraint), ("condition", condition)):
+            if value is not None:
+                body[key] = value
         return self._call("POST", "/v1/campaigns", json=body, headers=_idempotency(idempotency_key))
 
     def campaigns(self) -> list[dict]:
@@ -111,16 +118,23 @@ class Client:
     def measurements(self, campaign_id: str) -> list[dict]:
         return self._call("GET", f"/v1/campaigns/{campaign_id}/measurements")["measurements"]
 
-    def update_measurement(self, campaign_id: str, measurement_id: str, lifetime_h: float, censored: bool = True) -> dict:
-        return self._call("PATCH", f"/v1/campaigns/{campaign_id}/measurements/{measurement_id}",
-                          json={"lifetime_h": lifetime_h, "censored": censored})
+    def update_measurement(self, campaign_id: str, measurement_id: str, lifetime_h: float | None = None,
+                           censored: bool = True, *, state: str | None = None, failure_reason: str | None = None) -> dict:
+        """A newer report of a running cell: more hours, or its final state (stopped, shorted, failed with a reason)."""
+        body: dict = {"lifetime_h": lifetime_h, "censored": censored}
+        if state is not None:
+            body["state"] = state
+        if failure_reason is not None:
+            body["failure_reason"] = failure_reason
+        return self._call("PATCH", f"/v1/campaigns/{campaign_id}/measurements/{measurement_id}", json=body)
 
-    def recommendation(self, campaign_id: str, *, wait_s: float = 120.0) -> dict:
-        """The recommendation of the campaign's current data. While a refit computes it (202: the job), wait
-        for that job, up to ``wait_s`` in all, and ask again."""
+    def recommendation(self, campaign_id: str, *, wait_s: float = 120.0, condition: tuple[float, float] | None = None) -> dict:
+        """The recommendation of the campaign's current data (at ``condition`` = (mA/cm2, mAh/cm2) when given).
+        While a refit computes it (202: the job), wait for that job, up to ``wait_s`` in all, and ask again."""
         deadline = time.monotonic() + wait_s
+        params = None if condition is None else {"current_ma_cm2": condition[0], "capacity_mah_cm2": condition[1]}
         while True:
-            response = self._send("GET", f"/v1/campaigns/{campaign_id}/recommendation")
+            response = self._send("GET", f"/v1/campaigns/{campaign_id}/recommendation", params=params)
             if response.status_code != 202:
                 return response.json()
             self.wait(response.json(), timeout_s=max(0.0, deadline - time.monotonic()))

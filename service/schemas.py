@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from interlayer.surrogate.acquisition import ACQUISITIONS
+from interlayer.surrogate.measurement import STATES
+from interlayer.surrogate.objective import Objective, ObjectiveError, OutcomeConstraint
 from interlayer.surrogate.physics import PRIORS
 
 # The widest design space a campaign may declare; simulations outside it are refused too.
@@ -49,6 +51,32 @@ class CampaignIn(BaseModel):
     acquisition: Literal[tuple(ACQUISITIONS)] = "ucb"
     related_campaigns: list[str] = Field(default_factory=list, max_length=8)
     condition: Condition | None = None
+    # what the campaign optimizes: ["lifetime"] (default) or ["lifetime", "overpotential"] (a Pareto pair);
+    # a constraint such as "overpotential_mv<=60" goes with lifetime alone
+    objectives: list[str] = Field(default_factory=lambda: ["lifetime"], min_length=1, max_length=2)
+    constraint: str | None = Field(default=None, min_length=1, max_length=64)
+
+    @field_validator("objectives")
+    @classmethod
+    def _known_objectives(cls, value: list[str]) -> list[str]:
+        try:
+            return list(Objective(tuple(value)).names)
+        except ObjectiveError as error:
+            raise ValueError(str(error)) from None
+
+    @field_validator("constraint")
+    @classmethod
+    def _known_constraint(cls, value: str | None) -> str | None:
+        try:
+            return None if value is None else str(OutcomeConstraint.parse(value))
+        except ObjectiveError as error:
+            raise ValueError(str(error)) from None
+
+    @model_validator(mode="after")
+    def _constraint_with_lifetime(self) -> "CampaignIn":
+        if self.constraint is not None and len(self.objectives) > 1:
+            raise ValueError("constraint: a constraint goes with the lifetime objective alone")
+        return self
 
 
 class ProposalsIn(BaseModel):
@@ -62,9 +90,13 @@ class MeasurementIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     recipe: str | None = Field(default=None, min_length=1, max_length=64)
     proposal_id: str | None = Field(default=None, min_length=1, max_length=32)
-    lifetime_h: float = Field(gt=0, allow_inf_nan=False, description="hours; a lower bound when censored")
+    lifetime_h: float | None = Field(default=None, gt=0, allow_inf_nan=False,
+                                     description="hours; a lower bound when running or stopped; none for a failed cell")
     censored: bool = False
-    overpotential_mv: float | None = Field(default=None, allow_inf_nan=False)
+    state: Literal[STATES] | None = Field(default=None, description="running, stopped, shorted or failed; "
+                                          "without it censored means running and not censored shorted")
+    failure_reason: str | None = Field(default=None, min_length=1, max_length=500)
+    overpotential_mv: float | None = Field(default=None, gt=0, allow_inf_nan=False)
     cell_id: str | None = Field(default=None, min_length=1, max_length=200)
     condition: Condition | None = None
 
@@ -79,9 +111,11 @@ class MeasurementPatch(BaseModel):
     """A newer report of a running cell: more hours, and whether it is still running."""
 
     model_config = ConfigDict(extra="forbid")
-    lifetime_h: float = Field(gt=0, allow_inf_nan=False)
+    lifetime_h: float | None = Field(default=None, gt=0, allow_inf_nan=False)
     censored: bool = True
-    overpotential_mv: float | None = Field(default=None, allow_inf_nan=False)
+    state: Literal[STATES] | None = None
+    failure_reason: str | None = Field(default=None, min_length=1, max_length=500)
+    overpotential_mv: float | None = Field(default=None, gt=0, allow_inf_nan=False)
 
 
 class SimulationIn(BaseModel):

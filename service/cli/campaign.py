@@ -11,6 +11,9 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from interlayer.surrogate.condition import Condition
+from interlayer.surrogate.objective import Objective
+
 from ..client import Client
 from .output import console, emit
 
@@ -34,12 +37,22 @@ def create_command(name: str = typer.Argument(..., help="A name for people."),
                    min_thickness_nm: float = typer.Option(0.0), symmetric_only: bool = typer.Option(False),
                    physics: str = typer.Option("suppression", help="Physics prior: suppression (CZM + phase field), czm or none."),
                    seed: int = typer.Option(0), related: list[str] = typer.Option([], help="Campaign ids to learn from."),
+                   objectives: str = typer.Option("lifetime", help="lifetime, or lifetime,overpotential (a Pareto pair)."),
+                   constraint: str = typer.Option(None, help="An outcome constraint, e.g. 'overpotential_mv<=60'."),
+                   condition: str = typer.Option(None, help="The target test condition CURRENT,CAPACITY (mA/cm2, mAh/cm2)."),
                    url: str = URL_OPTION, api_key: str = KEY_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Create a campaign over a design space of recipes."""
     space = {"max_ald_cycles": max_ald_cycles, "max_mld_cycles": max_mld_cycles, "max_supercycles": max_supercycles,
              "max_thickness_nm": max_thickness_nm, "min_thickness_nm": min_thickness_nm, "symmetric_only": symmetric_only}
+    # refused here with the option named (exit 2) before anything is sent
+    Objective.parse(objectives, constraint)
+    target = Condition.parse(condition) if condition else None
+    extra = {"objectives": [n.strip() for n in objectives.split(",")], "constraint": constraint,
+             "condition": {"current_density_ma_cm2": target.current_ma_cm2, "capacity_mah_cm2": target.capacity_mah_cm2}
+             if target else None}
     with _client(url, api_key) as client:
-        campaign = client.create_campaign(name, metal, space=space, physics=physics, seed=seed, related_campaigns=related)
+        campaign = client.create_campaign(name, metal, space=space, physics=physics, seed=seed, related_campaigns=related,
+                                          **{k: v for k, v in extra.items() if v is not None and v != ["lifetime"]})
     emit(f"campaign {campaign['id']}", _flat(campaign), as_json)
 
 
@@ -95,10 +108,13 @@ def measure_command(campaign_id: str, file: Path = typer.Argument(..., exists=Tr
          as_json)
 
 
-def recommend_command(campaign_id: str, url: str = URL_OPTION, api_key: str = KEY_OPTION, as_json: bool = JSON_OPTION) -> None:
-    """The recipe the surrogate recommends now, with its interval and the best observed cell."""
+def recommend_command(campaign_id: str,
+                      condition: str = typer.Option(None, help="Another test condition CURRENT,CAPACITY (mA/cm2, mAh/cm2)."),
+                      url: str = URL_OPTION, api_key: str = KEY_OPTION, as_json: bool = JSON_OPTION) -> None:
+    """The recipe the surrogate recommends now, with its interval and the best observed cell (and the Pareto set)."""
+    at = Condition.parse(condition) if condition else None
     with _client(url, api_key) as client:
-        recommendation = client.recommendation(campaign_id)
+        recommendation = client.recommendation(campaign_id, condition=(at.current_ma_cm2, at.capacity_mah_cm2) if at else None)
     if as_json:
         print(json.dumps(recommendation))
         return
@@ -111,6 +127,13 @@ def recommend_command(campaign_id: str, url: str = URL_OPTION, api_key: str = KE
         "best observed": f"{best.get('recipe')} {best.get('lifetime_h', 0):.0f} h" + (" (still running)" if best.get("censored") else "")
         if best else "none yet",
         "data version": recommendation["data_version"]}, False)
+    if recommendation.get("pareto"):
+        table = Table("recipe", "predicted h", "90% interval h", "predicted mV", "90% interval mV", title="predicted Pareto set")
+        for p in recommendation["pareto"]:
+            table.add_row(p["recipe"], f"{p['predicted_lifetime_h']:.0f}", " – ".join(f"{v:.0f}" for v in p["interval_h"]),
+                          f"{p['predicted_overpotential_mv']:.0f}",
+                          " – ".join(f"{v:.0f}" for v in p["overpotential_interval_mv"]))
+        console.print(table)
 
 
 def wait_with_progress(client: Client, job: dict, label: str, *, stderr: bool = False, disable: bool = False) -> dict:

@@ -16,7 +16,7 @@ from ..errors import ServiceInputError
 from ..schemas import MeasurementIn
 
 CSV_COLUMNS = ("recipe", "proposal_id", "lifetime_h", "censored", "overpotential_mv", "cell_id",
-               "current_density_ma_cm2", "capacity_mah_cm2")
+               "current_density_ma_cm2", "capacity_mah_cm2", "state", "failure_reason", "current_ma_cm2")
 
 
 def _pydantic_errors(error: ValidationError, prefix: list) -> list[dict]:
@@ -59,6 +59,8 @@ def _csv_records(text: str) -> list[dict[str, Any]]:
         row: dict[str, Any] = {k: v.strip() for k, v in record.items() if k is not None and v is not None and v.strip()}
         if None in record:
             row["extra_cells"] = record[None]  # refused by the model: more cells than the header names
+        if "current_ma_cm2" in row:
+            row.setdefault("current_density_ma_cm2", row.pop("current_ma_cm2"))
         condition = {k: row.pop(k) for k in ("current_density_ma_cm2", "capacity_mah_cm2") if k in row}
         if condition:
             row["condition"] = condition

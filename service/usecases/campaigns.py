@@ -44,6 +44,9 @@ def create_campaign(settings: Settings, owner: str, body: CampaignIn, idempotenc
         options = {"seed": body.seed, "physics": body.physics, "acquisition": body.acquisition,
                    "related_campaigns": body.related_campaigns,
                    "condition": body.condition.model_dump(exclude_none=True) if body.condition else None}
+        if body.objectives != ["lifetime"] or body.constraint is not None:
+            # only when set: a lifetime campaign's stored options stay as they were
+            options.update(objectives=body.objectives, constraint=body.constraint)
         row = tables.Campaign(owner=owner, name=body.name, metal=body.metal, space=space.to_dict(), options=options,
                               data_version=0, lock_version=0)
         session.add(row)

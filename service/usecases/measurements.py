@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from interlayer.models.errors import InterlayerError
 from interlayer.models.recipe import Recipe
-from interlayer.surrogate.measurement import Measurement, merge_reports
+from interlayer.surrogate.measurement import CENSORED_STATES, Measurement, merge_reports
 from interlayer.surrogate.space import DesignSpace
 
 from ..errors import NotFound, ServiceInputError
@@ -32,7 +32,7 @@ from ..store.vocabulary import JobKind
 from .campaigns import owned_campaign
 from .idempotency import Written, write_once
 from .recommendations import refit_job
-from .state import to_measurement
+from .state import surrogate_condition, to_measurement
 from .views import job_view, measurement_view
 
 
@@ -40,6 +40,10 @@ def _row_error(prefix: list, number: int, message: str, field: str | None = None
     location = [*prefix, number] + ([field] if field else [])
     return ServiceInputError(f"row {number}: {message}", location,
                              errors=[{"loc": location, "msg": f"row {number}: {message}", "type": "value_error"}])
+
+
+def _condition(condition) -> dict | None:
+    return condition.model_dump(exclude_none=True) if condition is not None else None
 
 
 def _store(session: Session, campaign: tables.Campaign, rows: list[MeasurementIn], prefix: list) -> list[tables.Measurement]:
@@ -66,12 +70,13 @@ def _store(session: Session, campaign: tables.Campaign, rows: list[MeasurementIn
                 raise _row_error(prefix, number, f"{recipe} is a {recipe.metal} cell; this campaign is for {campaign.metal}", "recipe")
             if not space.contains(recipe):
                 raise _row_error(prefix, number, f"{recipe} lies outside this campaign's design space", "recipe")
-            measurement = Measurement(recipe, row.lifetime_h, row.censored, row.overpotential_mv, row.cell_id)
+            measurement = Measurement(recipe, row.lifetime_h, row.censored, row.overpotential_mv, row.cell_id, row.state,
+                                      row.failure_reason, surrogate_condition(_condition(row.condition)))
             merged = merge_reports(merged, [measurement])
         except ServiceInputError:
             raise
         except InterlayerError as error:
-            raise _row_error(prefix, number, str(error)) from None
+            raise _row_error(prefix, number, str(error), getattr(error, "field", None)) from None
         if proposal_id is None:
             # A report by recipe answers the oldest open proposal of that recipe, if any.
             open_ids = sorted((p.created_at, p.id) for p in proposals.values()
@@ -91,7 +96,8 @@ def _store(session: Session, campaign: tables.Campaign, rows: list[MeasurementIn
             session.add(existing)
             if measurement.cell_id is not None:
                 by_cell[measurement.cell_id] = existing
-        existing.lifetime_h, existing.censored = float(measurement.lifetime_h), measurement.censored
+        existing.lifetime_h = None if measurement.lifetime_h is None else float(measurement.lifetime_h)
+        existing.censored, existing.state, existing.failure_reason = measurement.censored, measurement.state, measurement.failure_reason
         existing.overpotential_mv, existing.condition, existing.updated_at = measurement.overpotential_mv, condition, now
         written.append(existing)
     session.flush()
@@ -102,13 +108,18 @@ def _patch(session: Session, campaign: tables.Campaign, row: tables.Measurement,
     """A running cell's newer report: hours may only rise, and a finished cell takes none."""
     previous = to_measurement(row, campaign.metal)
     cell = row.cell_id or row.id
+    censored = newer.censored if newer.state is None else newer.state in CENSORED_STATES
     try:
-        report = Measurement(previous.recipe, newer.lifetime_h, newer.censored,
-                             newer.overpotential_mv if newer.overpotential_mv is not None else previous.overpotential_mv, cell)
-        merge_reports([Measurement(previous.recipe, previous.lifetime_h, previous.censored, None, cell)], [report])
+        report = Measurement(previous.recipe, newer.lifetime_h, censored,
+                             newer.overpotential_mv if newer.overpotential_mv is not None else previous.overpotential_mv, cell,
+                             newer.state, newer.failure_reason, previous.condition)
+        merge_reports([Measurement(previous.recipe, previous.lifetime_h, previous.censored, None, cell, previous.state,
+                                   previous.failure_reason)], [report])
     except InterlayerError as error:
-        raise ServiceInputError(str(error), ["body", "lifetime_h"]) from None
-    row.lifetime_h, row.censored, row.overpotential_mv = float(report.lifetime_h), report.censored, report.overpotential_mv
+        raise ServiceInputError(str(error), ["body", getattr(error, "field", None) or "lifetime_h"]) from None
+    row.lifetime_h = None if report.lifetime_h is None else float(report.lifetime_h)
+    row.censored, row.overpotential_mv = report.censored, report.overpotential_mv
+    row.state, row.failure_reason = report.state, report.failure_reason
     row.updated_at = tables.utcnow()
     session.flush()
     return row

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from interlayer.surrogate.campaign import Campaign, CampaignError
+from interlayer.surrogate.condition import Condition
 
 from ..jobs.lifecycle import Claim, create_job, finish
 from ..jobs.queue import publish_committed
@@ -64,14 +65,27 @@ def refresh_recommendation(settings: Settings, claimed: Claim) -> None:
     """
     with transaction(settings) as session:
         state = load_state(session, claimed.campaign_id)
-    document = recommendation_document(state.build(StoredSimulations(settings, state.row.owner)))
+    campaign = state.build(StoredSimulations(settings, state.row.owner))
+    document = recommendation_document(campaign)
+    # the conditions asked for (GET ...?current_ma_cm2=&capacity_mah_cm2=) beside the target's
+    conditions = {key: campaign.recommend(condition=condition_of(key)).as_dict() for key in claimed.input.get("conditions", [])}
+    if conditions:
+        document["by_condition"] = conditions
     with transaction(settings) as session:
         document = with_history(session, state.row.id, state.row.data_version, document)
         store_recommendation(session, state.row.id, state.row.data_version, document)
         finish(session, claimed, JobStatus.SUCCEEDED, result={"data_version": state.row.data_version})
 
 
-def refit_job(session: Session, campaign: tables.Campaign) -> tuple[tables.Job, bool]:
+def condition_key(current_ma_cm2: float, capacity_mah_cm2: float) -> str:
+    return f"{current_ma_cm2:g},{capacity_mah_cm2:g}"
+
+
+def condition_of(key: str) -> Condition:
+    return Condition.parse(key)
+
+
+def refit_job(session: Session, campaign: tables.Campaign, conditions: tuple[str, ...] = ()) -> tuple[tables.Job, bool]:
     """The refit of the campaign's current data version and whether it is new (the caller publishes a new
     one after commit). Refits coalesce: a refit still waiting in the queue is moved to the current version
     (it reads the data when it runs), so a burst of writes costs one fit, not one per write."""
@@ -79,11 +93,14 @@ def refit_job(session: Session, campaign: tables.Campaign) -> tuple[tables.Job, 
     waiting = session.scalars(select(tables.Job).where(
         tables.Job.campaign_id == campaign.id, tables.Job.kind == JobKind.INGEST, tables.Job.status == JobStatus.QUEUED)
         .order_by(tables.Job.created_at.desc()).limit(1).with_for_update()).first()
+    job_input: dict[str, Any] = {"data_version": campaign.data_version}
     if waiting is not None:
-        waiting.input = {"data_version": campaign.data_version}
+        wanted = sorted(set(waiting.input.get("conditions", [])) | set(conditions))
+        waiting.input = job_input | ({"conditions": wanted} if wanted else {})
         return waiting, False
-    return create_job(session, JobKind.INGEST, campaign.owner, {"data_version": campaign.data_version},
-                      campaign_id=campaign.id), True
+    if conditions:
+        job_input["conditions"] = sorted(set(conditions))
+    return create_job(session, JobKind.INGEST, campaign.owner, job_input, campaign_id=campaign.id), True
 
 
 @dataclass
@@ -94,21 +111,31 @@ class RecommendationAnswer:
     job: dict[str, Any] | None = None
 
 
-def current_recommendation(settings: Settings, owner: str, campaign_id: str) -> RecommendationAnswer:
+def current_recommendation(settings: Settings, owner: str, campaign_id: str, condition: str | None = None) -> RecommendationAnswer:
     """The stored recommendation if it is of the campaign's current data; else the refit job computing it
     (the one under way, or a new one). If the refit of these data failed, the last good recommendation
-    with the reason (``refit_error``), or, with none stored, an error naming why."""
+    with the reason (``refit_error``), or, with none stored, an error naming why.
+
+    ``condition`` (a ``condition_key``) asks for the recommendation at another test condition: stored
+    beside the target's by the refit that was asked for it."""
     with transaction(settings) as session:
         campaign = owned_campaign(session, owner, campaign_id)
         stored = session.get(tables.Recommendation, campaign_id)
         document = None if stored is None else {"campaign_id": campaign_id, "data_version": stored.data_version,
                                                 "computed_at": stored.created_at.isoformat(), **stored.document}
-        if stored is not None and stored.data_version == campaign.data_version:
+        if document is not None:
+            by_condition = document.pop("by_condition", {})
+            if condition is not None:
+                document = None if condition not in by_condition else {
+                    "campaign_id": campaign_id, "data_version": stored.data_version,
+                    "computed_at": stored.created_at.isoformat(), **by_condition[condition]}
+        if document is not None and stored.data_version == campaign.data_version:
             return RecommendationAnswer(document=document)
         refits = session.scalars(select(tables.Job).where(
             tables.Job.campaign_id == campaign_id, tables.Job.kind == JobKind.INGEST)
             .order_by(tables.Job.created_at.desc()).limit(20))
-        current = [job for job in refits if job.input.get("data_version") == campaign.data_version]
+        current = [job for job in refits if job.input.get("data_version") == campaign.data_version
+                   and (condition is None or condition in job.input.get("conditions", []))]
         if current and current[0].status == JobStatus.FAILED:
             reason = f"the refit of data version {campaign.data_version} failed: {current[0].error}"
             if document is None:
@@ -116,7 +143,7 @@ def current_recommendation(settings: Settings, owner: str, campaign_id: str) -> 
             return RecommendationAnswer(document=document | {"current_data_version": campaign.data_version,
                                                              "refit_error": reason})
         live = [job for job in current if not job.status.finished]
-        job, created = (live[0], False) if live else refit_job(session, campaign)
+        job, created = (live[0], False) if live else refit_job(session, campaign, (condition,) if condition else ())
         answer = RecommendationAnswer(job=job_view(session, job))
     if created:
         publish_committed(settings, JobKind.INGEST, [job.id])

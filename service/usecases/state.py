@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session
 
 from interlayer.models.recipe import Recipe
 from interlayer.surrogate.campaign import Campaign, CampaignError
+from interlayer.surrogate.condition import Condition
 from interlayer.surrogate.measurement import Measurement
+from interlayer.surrogate.objective import Objective
 from interlayer.surrogate.physics import PRIORS, PhysicsPrior
 from interlayer.surrogate.simulations import SimulationSource
 from interlayer.surrogate.space import DesignSpace
@@ -24,9 +26,17 @@ def physics_prior(name: str) -> PhysicsPrior | None:
     return PRIORS[name]
 
 
+def surrogate_condition(data: dict | None) -> Condition | None:
+    """A stored condition as the surrogate takes it: None unless both current and capacity are given."""
+    if not data or data.get("capacity_mah_cm2") is None or \
+            data.get("current_density_ma_cm2", data.get("current_ma_cm2")) is None:
+        return None
+    return Condition.from_dict(data)
+
+
 def to_measurement(row: tables.Measurement, metal: str) -> Measurement:
     return Measurement(Recipe.parse(row.recipe, metal=metal), row.lifetime_h, row.censored, row.overpotential_mv,
-                       row.cell_id)
+                       row.cell_id, row.state, row.failure_reason, surrogate_condition(row.condition))
 
 
 def measurements_of(session: Session, campaign_ids: Sequence[str], metal_of: dict[str, str]) -> list[Measurement]:
@@ -49,7 +59,9 @@ class CampaignState:
         options = self.row.options
         campaign = Campaign(DesignSpace.from_dict(self.row.space), seed=options["seed"],
                             physics=physics_prior(options["physics"]), related=self.related,
-                            simulations=simulations, acquisition=options["acquisition"])
+                            simulations=simulations, acquisition=options["acquisition"],
+                            objective=Objective.parse(options.get("objectives"), options.get("constraint")),
+                            condition=surrogate_condition(options.get("condition")))
         campaign.tell(self.measurements)
         return campaign
 

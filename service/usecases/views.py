@@ -28,7 +28,8 @@ def proposal_view(row: tables.Proposal, measured: bool | None = None) -> dict[st
 
 def measurement_view(row: tables.Measurement) -> dict[str, Any]:
     return {"id": row.id, "campaign_id": row.campaign_id, "proposal_id": row.proposal_id, "recipe": row.recipe,
-            "lifetime_h": row.lifetime_h, "censored": row.censored, "overpotential_mv": row.overpotential_mv,
+            "lifetime_h": row.lifetime_h, "censored": row.censored, "state": row.state,
+            "failure_reason": row.failure_reason, "overpotential_mv": row.overpotential_mv,
             "cell_id": row.cell_id, "condition": row.condition, "created_at": _iso(row.created_at),
             "updated_at": _iso(row.updated_at)}
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
+from ...errors import ServiceInputError
 from ...schemas import CampaignIn
 from ...settings import Settings
 from ...usecases import campaigns, recommendations
@@ -33,7 +34,17 @@ def get_campaign(campaign_id: str, owner: str = Depends(owner_of), settings: Set
 @router.get("/{campaign_id}/recommendation",
             responses={202: {"description": "Not computed for the current data yet: the job computing it "
                                             "(poll its Location, then ask again)."}})
-def get_recommendation(campaign_id: str, owner: str = Depends(owner_of),
-                       settings: Settings = Depends(settings_of)) -> JSONResponse:
-    answer = recommendations.current_recommendation(settings, owner, campaign_id)
+def get_recommendation(campaign_id: str,
+                       current_ma_cm2: float | None = Query(default=None, gt=0, allow_inf_nan=False,
+                                                            description="another test condition's current density"),
+                       capacity_mah_cm2: float | None = Query(default=None, gt=0, allow_inf_nan=False,
+                                                              description="another test condition's areal capacity"),
+                       owner: str = Depends(owner_of), settings: Settings = Depends(settings_of)) -> JSONResponse:
+    condition = None
+    if current_ma_cm2 is not None or capacity_mah_cm2 is not None:
+        if current_ma_cm2 is None or capacity_mah_cm2 is None:
+            missing = "current_ma_cm2" if current_ma_cm2 is None else "capacity_mah_cm2"
+            raise ServiceInputError("a condition needs both current_ma_cm2 and capacity_mah_cm2", ["query", missing])
+        condition = recommendations.condition_key(current_ma_cm2, capacity_mah_cm2)
+    answer = recommendations.current_recommendation(settings, owner, campaign_id, condition)
     return JSONResponse(answer.document) if answer.document is not None else accepted(answer.job)
