@@ -19,6 +19,7 @@ from interlayer.surrogate.space import DesignSpace
 from .baselines import OptunaPlanner, RandomPlanner, SkoptPlanner
 from .closed_loop import InterlayerPlanner, run_loop
 from .labs import resolve_lab
+from .peers import AxPlanner, BaybePlanner
 
 TARGET_FRACTION = 0.9
 CHECKPOINTS = (8, 16, 32)
@@ -26,7 +27,7 @@ CHECKPOINTS = (8, 16, 32)
 TARGET_EXPERIMENTS = 16
 TARGET_SPEEDUP = 2.0
 PLANNERS = {"interlayer": InterlayerPlanner, "random": RandomPlanner, "skopt-gp": SkoptPlanner,
-            "optuna-tpe": OptunaPlanner}
+            "optuna-tpe": OptunaPlanner, "baybe": BaybePlanner, "ax": AxPlanner}
 BASELINES = ("random", "skopt-gp", "optuna-tpe")
 # What the runner runs unless --methods says otherwise: the peers (baybe, ax) need PyTorch and minutes per run.
 DEFAULT_METHODS = ("interlayer", "random", "skopt-gp", "optuna-tpe")
