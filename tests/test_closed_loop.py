@@ -177,3 +177,18 @@ def test_the_peers_run_one_batch_each_when_installed():
         assert [step.experiments for step in steps] == [4]
         assert all(space.contains(cell.recipe) for cell in steps[0].results)
         assert space.contains(steps[0].recommended)
+
+
+def test_saved_json_lines_give_the_runners_distribution(tmp_path, capsys):
+    argv = [*FAMILY, "--family-seeds", "0-1", "--metal", "Na", "--methods", "random", "--budget", "8", "--seeds", "1",
+            *SMALL_SPACE]
+    runner.main(argv)
+    table = capsys.readouterr().out
+    runner.main([*argv, "--json"])
+    saved = tmp_path / "runs.jsonl"
+    saved.write_text(capsys.readouterr().out)
+    from bench.family_json import main as family_json
+    assert family_json([str(saved), "--budget", "8"]) == 0
+    out = capsys.readouterr().out
+    row = next(line for line in table.splitlines() if line.startswith("random")).split()[:7]
+    assert next(line for line in out.splitlines() if line.startswith("random")).split()[:7] == row
