@@ -14,7 +14,7 @@ lifetime by exp(gain), and the gain is the product of bell curves in the film's 
     C(f) = exp(-(f - f*)² / 2s_f²)       inorganic fraction f: pure Al2O3 is brittle, pure alucone soft
     S(p) = 1 - c_lam · sigmoid((p - p_alloy) / 0.2 nm)   nano-laminates (distinct layers) lose to alloys
 
-so the best recipe reaches L_bare · e^G. Four labs:
+so the best recipe reaches L_bare · e^G. Four named labs, and a family of generated ones:
 
 - ``paper_lab``: the paper's findings (Na best at (1-1)10 ≈ 4 nm, thin wins in each unit group; Li
   best at (2-2)25 ≈ 20 nm; alloys beat laminates; bare Na ≈ 100 h, bare Li 270 h).
@@ -26,6 +26,14 @@ so the best recipe reaches L_bare · e^G. Four labs:
   same way on Li and Na (Al2O3-rich alloys win, at 0.6 × the thickness the physics asks of each
   metal), so one metal's cells say where the other's optimum lies: the lab for transfer.
 
+- ``family``: ``family.lab(seed)`` draws a lab from a seed (``LabFamily``): each metal's optimum
+  anywhere in the space (thickness 1–35 nm, any unit), bell widths, a best thickness that moves with
+  the unit (h* · (p/p*)^k_p · exp(k_f (f - f*))), the alloy/laminate step present, absent or
+  reversed (c_lam < 0: alloys lose), bare lifetime, gain, scatter 0.15–0.5 and a test cutoff 0.4×–2×
+  the best lifetime. Family seeds ``TUNING_FAMILY_SEEDS`` (100–149) are the ones a policy may be
+  tuned on; ``HELD_OUT_FAMILY_SEEDS`` (0–49) are never tuned on and carry the reported figures
+  (``interlayer closed-loop --lab interlayer.evaluation.labs:family --family-seeds 0-49``).
+
 ``resolve_lab("interlayer.evaluation.labs:paper_lab")`` finds a lab by ``module:attribute`` name.
 """
 
@@ -33,6 +41,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from functools import cache
 from importlib import import_module
 from typing import Callable
 
@@ -40,6 +49,7 @@ import numpy as np
 
 from interlayer.models.errors import InterlayerError
 from interlayer.models.recipe import AL2O3_ALUCONE, Chemistry, Recipe
+from interlayer.surrogate.space import DesignSpace
 
 # Width of the alloy -> laminate transition in unit period (nm).
 LAMINATE_TRANSITION_NM = 0.2
@@ -64,6 +74,10 @@ class MetalResponse:
     laminate_penalty: float         # c_lam
     cutoff_h: float                 # the test stops here: longer-lived cells are censored
     scatter: float                  # sigma of ln(lifetime) from cell to cell
+    # non-separable terms (the family's labs): the best thickness moves with the unit,
+    # h*(p, f) = h* · (p/p*)^k_p · exp(k_f (f - f*)); 0 keeps the named labs' separable truth
+    thickness_period_slope: float = 0.0     # k_p
+    thickness_fraction_slope: float = 0.0   # k_f
 
 
 def log_lifetime(response: MetalResponse, thickness_nm, period_nm, inorganic_fraction,
@@ -74,15 +88,18 @@ def log_lifetime(response: MetalResponse, thickness_nm, period_nm, inorganic_fra
     h = np.where(coated, thickness_nm, 1.0)
     p = np.where(coated, np.asarray(period_nm, dtype=float), 1.0)
     f = np.asarray(inorganic_fraction, dtype=float)
-    # T(h) = exp(-ln²(h/h*) / 2s_h²)
-    thickness_term = np.exp(-np.log(h / response.thickness_nm) ** 2 / (2.0 * response.thickness_width ** 2))
+    # T(h) = exp(-ln²(h/h*(p, f)) / 2s_h²), h*(p, f) = h* (p/p*)^k_p exp(k_f (f - f*))
+    log_best_h = (math.log(response.thickness_nm) + response.thickness_period_slope * np.log(p / response.period_nm)
+                  + response.thickness_fraction_slope * (f - response.inorganic_fraction))
+    thickness_term = np.exp(-(np.log(h) - log_best_h) ** 2 / (2.0 * response.thickness_width ** 2))
     # P(p) = exp(-ln²(p/p*) / 2s_p²)
     period_term = np.exp(-np.log(p / response.period_nm) ** 2 / (2.0 * response.period_width ** 2))
     # C(f) = exp(-(f - f*)² / 2s_f²)
     fraction_term = np.exp(-(f - response.inorganic_fraction) ** 2 / (2.0 * response.fraction_width ** 2))
-    # S(p) = 1 - c_lam · sigmoid((p - p_alloy) / w)
+    # S(p) = 1 - c_lam · sigmoid((p - p_alloy) / w); c_lam < 0 reverses the step: alloys lose |c_lam|
     laminate = 1.0 / (1.0 + np.exp(-(p - alloy_max_period_nm) / LAMINATE_TRANSITION_NM))
-    structure_term = 1.0 - response.laminate_penalty * laminate
+    c = response.laminate_penalty
+    structure_term = 1.0 - c * laminate if c >= 0.0 else 1.0 + c * (1.0 - laminate)
     gain = response.gain * thickness_term * period_term * fraction_term * structure_term
     return math.log(response.bare_lifetime_h) + np.where(coated, gain, 0.0)
 
@@ -183,6 +200,89 @@ def _shared_film(thickness_scale_nm: float, metal: MetalResponse) -> MetalRespon
 shared_film_lab = SimulatedLab("shared_film_lab", {"Na": _shared_film(4.0, _PAPER_NA), "Li": _shared_film(24.0, _PAPER_LI)})
 
 LABS: dict[str, SimulatedLab] = {lab.name: lab for lab in (paper_lab, misleading_physics_lab, noisy_lab, shared_film_lab)}
+
+
+# --- the family of generated labs --------------------------------------------------------------
+# Policies are tuned on TUNING_FAMILY_SEEDS only; HELD_OUT_FAMILY_SEEDS are never tuned on and carry
+# the reported figures. Both slices are fixed here so that a figure names the slice it came from.
+TUNING_FAMILY_SEEDS = range(100, 150)
+HELD_OUT_FAMILY_SEEDS = range(0, 50)
+FAMILY_METALS = ("Li", "Na")
+# Ranges each lab's parameters are drawn from (log-uniform where a ratio, uniform otherwise).
+FAMILY_THICKNESS_NM = (1.0, 35.0)
+FAMILY_BARE_H = {"Li": (150.0, 400.0), "Na": (50.0, 200.0)}
+FAMILY_GAIN_RATIO = (3.0, 30.0)          # best / bare lifetime, e^G
+FAMILY_SCATTER = (0.15, 0.5)
+FAMILY_CUTOFF_RATIO = (0.4, 2.0)         # test cutoff / the best recipe's lifetime
+FAMILY_UNIT_CYCLES = range(1, 11)        # the units the optimum is drawn from: the default space's
+
+
+@cache
+def _space_films(metal: str, chemistry: Chemistry) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    recipes = DesignSpace(metal, chemistry=chemistry.name).recipes()
+    return (np.array([r.thickness_nm for r in recipes]), np.array([r.unit_period_nm for r in recipes]),
+            np.array([r.inorganic_fraction for r in recipes]))
+
+
+def _log_uniform(rng: np.random.Generator, low: float, high: float) -> float:
+    return float(math.exp(rng.uniform(math.log(low), math.log(high))))
+
+
+def _family_unit(rng: np.random.Generator, thickness_nm: float, chemistry: Chemistry) -> tuple[float, float]:
+    """The best unit's period and inorganic fraction: any unit of which one supercycle fits in h*."""
+    g_ald, g_mld = chemistry.inorganic_growth_nm_per_cycle, chemistry.organic_growth_nm_per_cycle
+    units = [(a, b) for a in FAMILY_UNIT_CYCLES for b in FAMILY_UNIT_CYCLES if a * g_ald + b * g_mld <= thickness_nm]
+    a, b = units[int(rng.integers(len(units)))]
+    period_nm = a * g_ald + b * g_mld
+    # a little off the grid: the bells' peaks need not sit on a unit
+    return period_nm * math.exp(rng.normal(0.0, 0.05)), float(np.clip(a * g_ald / period_nm + rng.normal(0.0, 0.02), 0.02, 0.98))
+
+
+def family_response(seed: int, metal: str, chemistry: Chemistry = AL2O3_ALUCONE) -> MetalResponse:
+    """One metal's response in family lab ``seed``: deterministic per (seed, metal)."""
+    rng = np.random.default_rng([seed, FAMILY_METALS.index(metal) if metal in FAMILY_METALS else len(metal) + 7])
+    thickness_nm = _log_uniform(rng, *FAMILY_THICKNESS_NM)
+    period_nm, fraction = _family_unit(rng, thickness_nm, chemistry)
+    # the alloy/laminate step: as in the paper (laminates lose), absent, or reversed (alloys lose)
+    step = int(rng.integers(3))
+    laminate_penalty = (rng.uniform(0.2, 0.5), 0.0, -rng.uniform(0.2, 0.5))[step]
+    response = MetalResponse(
+        bare_lifetime_h=_log_uniform(rng, *FAMILY_BARE_H.get(metal, FAMILY_BARE_H["Li"])),
+        gain=math.log(_log_uniform(rng, *FAMILY_GAIN_RATIO)), thickness_nm=thickness_nm,
+        thickness_width=rng.uniform(0.35, 1.0), period_nm=period_nm, period_width=rng.uniform(0.4, 1.2),
+        inorganic_fraction=fraction, fraction_width=rng.uniform(0.1, 0.35), laminate_penalty=float(laminate_penalty),
+        cutoff_h=math.inf, scatter=rng.uniform(*FAMILY_SCATTER),
+        thickness_period_slope=rng.uniform(-1.0, 1.0), thickness_fraction_slope=rng.uniform(-1.5, 1.5))
+    best_h = float(np.exp(log_lifetime(response, *_space_films(metal, chemistry), chemistry.alloy_max_period_nm).max()))
+    return replace(response, cutoff_h=best_h * _log_uniform(rng, *FAMILY_CUTOFF_RATIO))
+
+
+class LabFamily:
+    """Simulated labs drawn from a seed: ``family.lab(seed)`` (or ``family(seed)``) is a ``SimulatedLab``.
+
+    The same seed gives the same lab. See the module docstring for what varies; the test cutoff is
+    set against the best recipe of the default design space (a, b = 1..10, h ≤ 40 nm).
+    """
+
+    def __init__(self, name: str = "family", metals: tuple[str, ...] = FAMILY_METALS, chemistry: Chemistry = AL2O3_ALUCONE):
+        self.name = name
+        self.metals = tuple(metals)
+        self.chemistry = chemistry
+
+    def __repr__(self) -> str:
+        return f"LabFamily({self.name!r})"
+
+    def lab(self, seed: int) -> SimulatedLab:
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+            raise LabError(f"a family lab's seed is a whole number >= 0, got {seed!r}")
+        return SimulatedLab(f"{self.name}[{int(seed)}]",
+                            {metal: family_response(int(seed), metal, self.chemistry) for metal in self.metals},
+                            self.chemistry)
+
+    __call__ = lab
+
+
+family = LabFamily()
 
 
 def resolve_lab(spec: str) -> Callable:

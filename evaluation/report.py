@@ -34,6 +34,34 @@ def print_verdict(summaries: dict[str, dict], budget: int, batch: int) -> None:
               f"-> {'met' if best / ours >= TARGET_SPEEDUP else 'MISSED'}{note}")
 
 
+# What the family figures must show (issue 16): Interlayer's median and 90th percentile over the held-out labs,
+# and a median at most half of BayBE's on the same labs and seeds.
+FAMILY_TARGET_MEDIAN = 12
+FAMILY_TARGET_P90 = 24
+FAMILY_TARGET_VS_BAYBE = 0.5
+
+
+def print_distribution(title: str, distributions: dict[str, dict], elapsed: dict[str, float]) -> None:
+    """One row per method: runs, median, 75th and 90th percentile of experiments to 90 %, share solved within 16 and 32."""
+    print(title)
+    print(f"{'method':<14} {'runs':>5} {'median':>7} {'p75':>6} {'p90':>6} {'<=16':>6} {'<=32':>6} {'s/run':>7}")
+    for method, d in distributions.items():
+        print(f"{method:<14} {d['runs']:>5} {d['median']:>7g} {d['p75']:>6g} {d['p90']:>6g} {d['within_16']:>6.2f}"
+              f" {d['within_32']:>6.2f} {elapsed[method]:>7.1f}")
+
+
+def print_family_verdict(distributions: dict[str, dict]) -> None:
+    if "interlayer" not in distributions:
+        return
+    ours = distributions["interlayer"]
+    for name, value, target in (("median", ours["median"], FAMILY_TARGET_MEDIAN), ("90th percentile", ours["p90"], FAMILY_TARGET_P90)):
+        print(f"target: Interlayer {name} of experiments to 90% <= {target}: {value:g} -> {'met' if value <= target else 'MISSED'}")
+    if "baybe" in distributions:
+        theirs = distributions["baybe"]["median"]
+        print(f"target: Interlayer median <= {FAMILY_TARGET_VS_BAYBE:g} x BayBE's ({theirs:g}): {ours['median']:g} "
+              f"-> {'met' if ours['median'] <= FAMILY_TARGET_VS_BAYBE * theirs else 'MISSED'}")
+
+
 def run_cli(main_function) -> int:
     """Run a bench's ``main``; bad input becomes one line on stderr and exit code 2."""
     try:

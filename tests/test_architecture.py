@@ -43,5 +43,5 @@ def test_the_service_loads_neither_the_evaluation_harness_nor_its_baselines(modu
              "for m in sys.modules}))")
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert "'interlayer.service'" in loaded
-    for unwanted in ("skopt", "optuna", "interlayer.evaluation"):
+    for unwanted in ("skopt", "optuna", "baybe", "ax", "torch", "interlayer.evaluation"):
         assert f"'{unwanted}'" not in loaded

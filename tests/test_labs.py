@@ -1,11 +1,24 @@
 """Simulated labs: the paper's orderings, censoring at the cutoff, determinism, lookup by name."""
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
-from interlayer.evaluation.labs import LabError, misleading_physics_lab, noisy_lab, paper_lab, resolve_lab, shared_film_lab
+from interlayer.evaluation.labs import (
+    FAMILY_BARE_H,
+    HELD_OUT_FAMILY_SEEDS,
+    TUNING_FAMILY_SEEDS,
+    LabError,
+    SimulatedLab,
+    family,
+    misleading_physics_lab,
+    noisy_lab,
+    paper_lab,
+    resolve_lab,
+    shared_film_lab,
+)
 from interlayer.models.recipe import Recipe
 from interlayer.surrogate.space import DesignSpace
 
@@ -110,3 +123,81 @@ def test_labs_are_found_by_module_and_name():
 def test_unknown_metal_is_a_typed_error():
     with pytest.raises(LabError, match="K"):
         paper_lab.response("K")
+
+
+# --- the lab family ---------------------------------------------------------------------------
+
+FAMILY_SAMPLE = range(100, 160)
+
+
+def test_family_labs_are_deterministic_per_seed_and_differ_between_seeds():
+    assert family.lab(7).responses == family.lab(7).responses == family(7).responses
+    assert family.lab(7).responses != family.lab(8).responses
+    assert family.lab(7).name == "family[7]" and set(family.lab(7).responses) == {"Li", "Na"}
+    cells = [family.lab(7)("Li", 2, 3, 5, np.random.default_rng(1)) for _ in range(2)]
+    assert cells[0] == cells[1]
+
+
+def test_family_draws_stay_in_their_ranges_and_cover_every_kind_of_laminate_step():
+    steps = set()
+    for seed in FAMILY_SAMPLE:
+        lab = family.lab(seed)
+        for metal in ("Li", "Na"):
+            response = lab.response(metal)
+            assert 1.0 <= response.thickness_nm <= 35.0
+            assert 0.15 <= response.scatter <= 0.5
+            low, high = FAMILY_BARE_H[metal]
+            assert low <= response.bare_lifetime_h <= high
+            assert math.log(3.0) - 1e-9 <= response.gain <= math.log(30.0) + 1e-9
+            assert DesignSpace(metal).recipes()[0].unit_period_nm * 0.8 < response.period_nm < 5.0
+            optimum_h = lab_truths(lab, metal).max()
+            assert 0.4 - 1e-9 <= response.cutoff_h / optimum_h <= 2.0 + 1e-9
+            steps.add(int(np.sign(response.laminate_penalty)))
+            assert response.thickness_period_slope != 0.0 and response.thickness_fraction_slope != 0.0
+    assert steps == {-1, 0, 1}
+
+
+def lab_truths(lab, metal):
+    return np.exp(lab.log_truth(metal, DesignSpace(metal).recipes()))
+
+
+def test_family_truth_and_optimum_agree():
+    for seed in range(100, 110):
+        lab = family.lab(seed)
+        for metal in ("Li", "Na"):
+            response = lab.response(metal)
+            recipes = DesignSpace(metal).recipes()
+            truths = lab_truths(lab, metal)
+            best = recipes[int(np.argmax(truths))]
+            assert lab.truth(metal, best.ald_cycles, best.mld_cycles, best.supercycles) == pytest.approx(truths.max())
+            # the best recipe gains, and never more than the lab's gain G
+            assert response.bare_lifetime_h < truths.max() <= response.bare_lifetime_h * math.exp(response.gain) * (1 + 1e-9)
+            assert truth(lab, f"{metal}@bare") == pytest.approx(response.bare_lifetime_h)
+
+
+def test_family_best_thickness_depends_on_the_unit():
+    # the non-separable term: with k_p != 0 the best supercycle count of two units gives different thicknesses
+    response = replace(paper_lab.response("Li"), thickness_period_slope=1.0)
+    lab = SimulatedLab("slope", {"Li": response})
+    best = {}
+    for unit in ((1, 1), (5, 5)):
+        recipes = [r for r in DesignSpace("Li").recipes() if (r.ald_cycles, r.mld_cycles) == unit]
+        best[unit] = recipes[int(np.argmax(lab.log_truth("Li", recipes)))].thickness_nm
+    assert best[(5, 5)] > 2.5 * best[(1, 1)]
+
+
+def test_a_reversed_laminate_step_makes_alloys_lose():
+    normal = paper_lab.response("Li")
+    reversed_step = replace(normal, laminate_penalty=-0.4, period_width=10.0, fraction_width=10.0)
+    alloy, laminate = Recipe("Li", 2, 2, 25), Recipe("Li", 5, 5, 10)
+    lab = SimulatedLab("reversed", {"Li": reversed_step})
+    assert lab.truth("Li", 5, 5, 10) > lab.truth("Li", 2, 2, 25)
+    assert alloy.structure == "nanoalloy" and laminate.structure == "nanolaminate"
+
+
+def test_the_family_is_found_by_name_and_its_slices_are_disjoint():
+    assert resolve_lab("interlayer.evaluation.labs:family") is family
+    assert not set(TUNING_FAMILY_SEEDS) & set(HELD_OUT_FAMILY_SEEDS)
+    for bad in (-1, 1.5, True):
+        with pytest.raises(LabError):
+            family.lab(bad)
