@@ -120,7 +120,7 @@ def propose_batch(lab: Lab, client: Client, count: int) -> None:
     job_id = page.url.split("job=")[1].split("#")[0]
     lab.settle()
     page.unroute("**/jobs/*/status")
-    page.wait_for_selector(f"#worksheet tbody tr >> nth={count - 1}")
+    page.wait_for_selector(f"#worksheet tbody tr >> nth={count - 1}", timeout=SLOW_MS)  # a loaded machine: the reload can lag
     # the bar followed the proposal job to its end (no bar at all when it had ended before the page was drawn)
     assert {job["id"] for job in polled} <= {job_id}
     assert (polled[-1] if polled else client.job(job_id))["status"] == "succeeded"
