@@ -625,8 +625,8 @@ class Campaign:
     @_one_blas_thread
     def landscape(self) -> dict[str, Any]:
         """What to draw: lifetime against thickness for the best units, the physics prior's shape along the
-        best unit, the best lifetime per unit, the probability of being best of the top recipes, survival
-        by recipe and the best cell so far."""
+        best unit, the best lifetime per unit (with P(feasible) once a cell failed), the probability of being
+        best of the top recipes, survival by recipe and the best cell so far."""
         state = self._fitted()
         posterior, recipes = state.posterior, self.space.recipes()
         # a new cell's spread: the model's uncertainty and the cell-to-cell scatter, as in the proposals
@@ -636,7 +636,7 @@ class Campaign:
         prior = None if self.physics is None else landscape.prior_shape(
             recipes, self.physics_index(), (best.ald_cycles, best.mld_cycles))
         return {"curves": landscape.unit_curves(recipes, posterior.mean, sd, Z90), "prior": prior,
-                "unit_map": landscape.unit_map(recipes, posterior.mean),
+                "unit_map": landscape.unit_map(recipes, posterior.mean, state.extras.feasible),
                 "probability_best": landscape.probability_best(recipes, rows, winners, posterior.mean),
                 # failed cells say nothing of a lifetime
                 "survival": landscape.kaplan_meier([m for m in self._measurements if not m.failed]),

@@ -72,8 +72,9 @@ def prior_shape(recipes: Sequence[Recipe], physics_index: np.ndarray, unit: tupl
             "relative_lifetime": [round(float(v), 4) for v in np.exp(physics_index[rows])]}
 
 
-def unit_map(recipes: Sequence[Recipe], mean: np.ndarray) -> dict[str, Any]:
-    """For every unit structure (ALD × MLD cycles) the best predicted median lifetime over its thicknesses."""
+def unit_map(recipes: Sequence[Recipe], mean: np.ndarray, feasible: np.ndarray | None = None) -> dict[str, Any]:
+    """For every unit structure (ALD × MLD cycles) the best predicted median lifetime over its thicknesses,
+    and, once a cell has failed, that recipe's probability of being made and tested at all."""
     best: dict[tuple[int, int], int] = {}
     for index, recipe in enumerate(recipes):
         unit = (recipe.ald_cycles, recipe.mld_cycles)
@@ -84,7 +85,11 @@ def unit_map(recipes: Sequence[Recipe], mean: np.ndarray) -> dict[str, Any]:
     # None where the space has no recipe of that unit
     lifetime = [[round(math.exp(float(mean[best[(a, b)]]))) if (a, b) in best else None for a in ald] for b in mld]
     recipe = [[str(recipes[best[(a, b)]]) if (a, b) in best else None for a in ald] for b in mld]
-    return {"ald_cycles": ald, "mld_cycles": mld, "best_median_h": lifetime, "best_recipe": recipe}
+    out = {"ald_cycles": ald, "mld_cycles": mld, "best_median_h": lifetime, "best_recipe": recipe}
+    if feasible is not None:
+        out["probability_feasible"] = [[round(float(feasible[best[(a, b)]]), 3) if (a, b) in best else None for a in ald]
+                                       for b in mld]
+    return out
 
 
 def probability_best(recipes: Sequence[Recipe], rows: np.ndarray, winners: np.ndarray, mean: np.ndarray,

@@ -265,3 +265,81 @@ def test_simulation_job_pages_show_progress_maps_and_opening(lab, served_stack):
     assert len(opening) > 10 and max(opening) > 0
     lab.shot("czm-job")
     assert lab.errors == []
+
+
+def test_a_pareto_campaign_shows_its_front_failed_cells_and_test_conditions(lab, served_stack):
+    """Two objectives at a target condition: the predicted Pareto set as a table and a plot, P(feasible) and
+    the failed cells on the unit map, each cell's state and condition; a stopped cell at another condition
+    and a failed one entered through the form keep their state, reason and condition."""
+    target, other = {"current_density_ma_cm2": 3.0, "capacity_mah_cm2": 1.0}, {"current_density_ma_cm2": 1.0, "capacity_mah_cm2": 1.0}
+    with Client(served_stack.api.url, lab.key, timeout_s=120) as client:
+        lab.sign_in("/campaigns/new")
+        page = lab.page
+        page.fill("input[name=name]", "Li, life and overpotential")
+        page.select_option("select[name=metal]", "Li")
+        page.select_option("select[name=physics]", "none")
+        for name, value in SPACE.items():
+            page.fill(f"input[name='space.{name}']", value)
+        page.select_option("select[name=objectives]", "lifetime,overpotential")
+        page.fill("input[name='condition.current_density_ma_cm2']", "0")
+        page.fill("input[name='condition.capacity_mah_cm2']", "1")
+        page.click("#new-campaign button[type=submit]")
+        assert page.locator("[data-field='condition.current_density_ma_cm2']").inner_text().startswith("Input should be greater")
+        lab.expect_refused()
+        page.fill("input[name='condition.current_density_ma_cm2']", "3")
+        page.fill("input[name=constraint]", "overpotential_mv<=60")  # a constraint goes with lifetime alone
+        page.click("#new-campaign button[type=submit]")
+        assert "lifetime objective alone" in page.locator(".error").first.inner_text()
+        lab.expect_refused()
+        assert client.campaigns() == []  # nothing created
+        page.fill("input[name=constraint]", "")
+        page.click("#new-campaign button[type=submit]")
+        page.wait_for_url(f"{lab.url}/campaigns/cmp_*")
+        campaign = client.campaign(page.url.rsplit("/", 1)[-1])
+        assert (campaign["objectives"], campaign["condition"]) == (["lifetime", "overpotential"], target)
+        client.measure(campaign["id"], [
+            {"recipe": "Li@(1ALD-1MLD)5", "lifetime_h": 200.0, "overpotential_mv": 30.0},
+            {"recipe": "Li@(2ALD-2MLD)10", "lifetime_h": 500.0, "overpotential_mv": 60.0, "state": "running"},
+            {"recipe": "Li@(3ALD-3MLD)12", "lifetime_h": 400.0, "overpotential_mv": 90.0},
+            {"recipe": "Li@(3ALD-1MLD)6", "state": "failed", "failure_reason": "film did not grow"}])
+        page.reload()
+        lab.settle()
+        page.select_option("#add-measurement select[name=state]", "stopped")
+        for name, value in (("recipe", "(1ALD-3MLD)8"), ("lifetime_h", "350"), ("overpotential_mv", "45"),
+                            ("current_density_ma_cm2", "1"), ("capacity_mah_cm2", "1")):
+            page.fill(f"#add-measurement input[name={name}]", value)
+        page.click("#add-measurement button[type=submit]")
+        page.wait_for_selector("#measurements >> text=(1ALD-3MLD)8")
+        lab.settle()
+        page.select_option("#add-measurement select[name=state]", "failed")
+        page.fill("#add-measurement input[name=recipe]", "(3ALD-1MLD)7")
+        page.fill("#add-measurement input[name=failure_reason]", "assembly fault")
+        page.click("#add-measurement button[type=submit]")
+        page.wait_for_selector("#measurements >> text=assembly fault")
+        lab.settle()
+        stored = {m["recipe"]: m for m in client.measurements(campaign["id"])}
+        assert (stored["Li@(1ALD-3MLD)8"]["state"], stored["Li@(1ALD-3MLD)8"]["condition"]) == ("stopped", other)
+        assert (stored["Li@(3ALD-1MLD)7"]["state"], stored["Li@(3ALD-1MLD)7"]["failure_reason"]) == ("failed", "assembly fault")
+        recommendation = client.recommendation(campaign["id"])
+
+    page.wait_for_selector("#plot-pareto .main-svg", timeout=SLOW_MS)
+    rows = page.locator("#measurements tbody tr")
+    texts = {rows.nth(k).locator("td").first.inner_text(): rows.nth(k).inner_text() for k in range(rows.count())}
+    assert "stopped" in texts["Li@(1ALD-3MLD)8"] and "1 mA cm⁻², 1 mAh cm⁻²" in texts["Li@(1ALD-3MLD)8"]
+    assert "failed: film did not grow" in texts["Li@(3ALD-1MLD)6"] and "target" in texts["Li@(1ALD-1MLD)5"]
+    # the card's Pareto set is the API's, recipe by recipe
+    assert page.locator("#pareto-set tbody tr").count() == len(recommendation["pareto"])
+    assert page.locator("#pareto-set tbody tr td:first-child").all_inner_texts() == [e["recipe"] for e in recommendation["pareto"]]
+    front = page.evaluate("document.getElementById('plot-pareto').data[0]")
+    assert sorted(front["x"]) == pytest.approx(sorted(e["predicted_overpotential_mv"] for e in recommendation["pareto"]))
+    names = page.evaluate("document.getElementById('plot-pareto').data.map(t => t.name)")
+    assert "cell at another test condition (hollow; ▲ lower bound)" in names
+    unit_map = page.evaluate("document.getElementById('plot-unit_map').data")
+    failed = next(trace for trace in unit_map if trace.get("name") == "failed cell")
+    assert sorted(zip(failed["x"], failed["y"])) == [(3, 0.7), (3, 0.7)]  # in the (3-1) square, below its number
+    # each unit's P(feasible), written in its square
+    assert unit_map[0]["texttemplate"] == "%{text}"
+    written = page.locator("#plot-unit_map .heatmaplayer text").all_text_contents()
+    assert sorted(written) == sorted(p for row in unit_map[0]["text"] for p in row if p is not None)
+    lab.shot("pareto-campaign")
+    assert lab.errors == []

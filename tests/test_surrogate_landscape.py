@@ -60,3 +60,20 @@ def test_the_landscape_agrees_with_the_recommendation():
 def test_a_deposition_sequence_is_written_out_for_the_reactor():
     assert Recipe.parse("Li@(2ALD-2MLD)25").deposition_sequence == "25 × [2 × (TMA/H2O), 2 × (TMA/EG)]"
     assert Recipe.parse("Na@(0ALD-3MLD)5").deposition_sequence == "5 × [3 × (TMA/EG)]"
+
+
+def test_the_unit_map_carries_p_feasible_once_a_cell_failed():
+    space = DesignSpace("Na", max_ald_cycles=3, max_mld_cycles=3, max_thickness_nm=20)
+    campaign = Campaign(space, seed=0, physics=None)
+    batch = campaign.ask(3)
+    campaign.tell([Measurement(p.recipe, 500.0 + 100 * k, False) for k, p in enumerate(batch)])
+    assert "probability_feasible" not in campaign.landscape()["unit_map"]
+    failing = Recipe.parse("Na@(3ALD-1MLD)4")
+    campaign.tell([Measurement(failing, None, state="failed", failure_reason="no growth", cell_id=f"f{k}") for k in range(3)])
+    grid = campaign.landscape()["unit_map"]
+    chances = {(a, b): grid["probability_feasible"][row][column]
+               for row, b in enumerate(grid["mld_cycles"]) for column, a in enumerate(grid["ald_cycles"])}
+    assert set(chances) == {(a, b) for a in (1, 2, 3) for b in (1, 2, 3)}
+    # the failing unit's best recipe is the least likely to coat; the unit farthest from it is untouched
+    assert min(chances, key=chances.get) == (3, 1)
+    assert chances[(1, 3)] > 0.9 > chances[(3, 1)]

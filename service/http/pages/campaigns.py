@@ -26,6 +26,11 @@ router = APIRouter(prefix="/campaigns", include_in_schema=False)
 
 SPACE_FIELDS = ("max_ald_cycles", "max_mld_cycles", "max_supercycles", "max_thickness_nm", "min_thickness_nm")
 METALS = ("Li", "Na")
+# the form's choice of objectives, as the API's list
+OBJECTIVES = {"lifetime": ["lifetime"], "lifetime,overpotential": ["lifetime", "overpotential"]}
+CONDITION_FIELDS = ("current_density_ma_cm2", "capacity_mah_cm2")
+FORM_FIELDS = ("name", "metal", "physics", "acquisition", "seed", "related_campaigns", "space.symmetric_only", "objectives",
+               "constraint", *(f"space.{name}" for name in SPACE_FIELDS), *(f"condition.{name}" for name in CONDITION_FIELDS))
 
 
 @router.get("")
@@ -39,7 +44,7 @@ def _new_form(request: Request, session: PageSession, settings: Settings, values
               errors: dict[str, str], status: int = 200) -> HTMLResponse:
     return page(request, "new_campaign.html", {
         "session": session, "values": values, "errors": errors, "metals": METALS, "physics": list(PRIORS),
-        "acquisitions": list(ACQUISITIONS), "space_fields": SPACE_FIELDS,
+        "acquisitions": list(ACQUISITIONS), "space_fields": SPACE_FIELDS, "objectives": list(OBJECTIVES),
         "defaults": CampaignIn.model_fields["space"].default_factory().model_dump(),
         "related": campaigns.list_campaigns(settings, session.owner)}, status)
 
@@ -52,11 +57,18 @@ def new_campaign_form(request: Request, session: PageSession = Depends(page_sess
 
 def campaign_body(values: dict[str, str]) -> CampaignIn:
     """The form's fields as the API's request body (validated the same way)."""
-    body: dict[str, Any] = {key: values[key] for key in ("name", "metal", "physics", "acquisition", "seed") if key in values}
+    body: dict[str, Any] = {key: values[key] for key in ("name", "metal", "physics", "acquisition", "seed", "constraint")
+                            if key in values}
     body["space"] = {name: values[f"space.{name}"] for name in SPACE_FIELDS if f"space.{name}" in values}
     body["space"]["symmetric_only"] = "space.symmetric_only" in values
     if "related_campaigns" in values:
         body["related_campaigns"] = [values["related_campaigns"]]
+    if "objectives" in values:
+        # an unknown choice goes to the API's validation as it is, and is refused beside the field
+        body["objectives"] = OBJECTIVES.get(values["objectives"], [values["objectives"]])
+    condition = {name: values[f"condition.{name}"] for name in CONDITION_FIELDS if f"condition.{name}" in values}
+    if condition:
+        body["condition"] = condition
     return CampaignIn.model_validate(body)
 
 
@@ -64,8 +76,7 @@ def campaign_body(values: dict[str, str]) -> CampaignIn:
 async def create_campaign(request: Request, session: PageSession = Depends(checked_session),
                           settings: Settings = Depends(settings_of)) -> Response:
     form = await request.form()
-    values = filled(form, ("name", "metal", "physics", "acquisition", "seed", "related_campaigns", "space.symmetric_only",
-                           *(f"space.{name}" for name in SPACE_FIELDS)))
+    values = filled(form, FORM_FIELDS)
     try:
         created = await run_in_threadpool(campaigns.create_campaign, settings, session.owner, campaign_body(values), None)
     except NotFound as error:  # the related campaign: not the owner's, or gone

@@ -26,15 +26,16 @@ from .session import PageSession, checked_session
 
 router = APIRouter(prefix="/campaigns/{campaign_id}/measurements", include_in_schema=False)
 
-MEASUREMENT_FIELDS = ("proposal_id", "recipe", "lifetime_h", "state", "overpotential_mv", "cell_id")
-# a cell still cycling and one whose test was stopped are both lower bounds; a short is a lifetime
-CENSORED_STATES = {"running", "stopped"}
+CONDITION_FIELDS = ("current_density_ma_cm2", "capacity_mah_cm2")
+MEASUREMENT_FIELDS = ("proposal_id", "recipe", "lifetime_h", "state", "failure_reason", "overpotential_mv", "cell_id",
+                      *CONDITION_FIELDS)
 
 
 def measurement_row(values: dict[str, str]) -> MeasurementIn:
-    row = {name: values[name] for name in ("proposal_id", "recipe", "lifetime_h", "overpotential_mv", "cell_id")
-           if name in values}
-    row["censored"] = values.get("state", "shorted") in CENSORED_STATES
+    row: dict = {name: values[name] for name in MEASUREMENT_FIELDS if name in values and name not in CONDITION_FIELDS}
+    condition = {name: values[name] for name in CONDITION_FIELDS if name in values}
+    if condition:
+        row["condition"] = condition
     return MeasurementIn.model_validate(row)
 
 
@@ -81,7 +82,7 @@ async def update_running_cell(campaign_id: str, measurement_id: str, request: Re
     """A running cell's newer hours (they may only rise), or its end."""
     values = filled(await request.form(), ("lifetime_h", "state"))
     try:
-        update = MeasurementPatch(lifetime_h=values.get("lifetime_h"), censored=values.get("state") in CENSORED_STATES)
+        update = MeasurementPatch.model_validate(values)
         await run_in_threadpool(measurements.update_measurement, settings, session.owner, campaign_id, measurement_id, update)
     except NotFound:
         return not_found(request, session)

@@ -1,36 +1,23 @@
 """Plotly figures of a campaign, built from plain data: the documents the API serves (campaign,
 recommendation with its landscape, proposals, measurements). The pages and ``interlayer report`` both
 draw these; every number plotted was computed by the surrogate in the refit job, none here.
-
-Figures are Plotly's JSON (``{"data": [...], "layout": {...}}``) for ``Plotly.newPlot``: plain
-dictionaries, so a page costs no plotly import and no figure validation per request.
 """
 
 from __future__ import annotations
 
 import math
 from functools import lru_cache
-from typing import Any
 
 from interlayer.models.recipe import Recipe
+from interlayer.surrogate.feasibility import MIN_FEASIBLE
 
-Figure = dict[str, Any]
+from .plotting import PALETTE, Figure, base_layout, rgba
+
 SHORTED = {"symbol": "circle", "size": 9, "color": "#1b1b1b"}
 # a censored cell is drawn at its bound, pointing up: it lived at least this long
 CENSORED = {"symbol": "triangle-up", "size": 11, "color": "#d6604d", "line": {"width": 1, "color": "#1b1b1b"}}
-PALETTE = ("#2166ac", "#1b9e77", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666")
-
-
-def _layout(title: str, x: str, y: str, **extra: Any) -> dict[str, Any]:
-    return {"title": {"text": title}, "xaxis": {"title": {"text": x}}, "yaxis": {"title": {"text": y}},
-            "margin": {"l": 60, "r": 20, "t": 50, "b": 50},
-            # below the x axis's title: Plotly anchors a low legend by its bottom unless told otherwise
-            "legend": {"orientation": "h", "y": -0.3, "yanchor": "top"}, **extra}
-
-
-def _rgba(color: str, alpha: float) -> str:
-    red, green, blue = (int(color[i:i + 2], 16) for i in (1, 3, 5))
-    return f"rgba({red},{green},{blue},{alpha})"
+# a failed cell's mark sits this far below its unit's square centre (squares are one cycle tall)
+FAILED_OFFSET = 0.3
 
 
 @lru_cache(maxsize=65536)
@@ -39,48 +26,142 @@ def thickness_nm(recipe: str) -> float:
     return Recipe.parse(recipe).thickness_nm
 
 
-def _cells(measurements: list[dict], x_of) -> list[dict]:
-    """Measured cells as two scatter traces: shorted ones at their lifetime, censored ones as ▲ at their bound."""
+def condition_text(condition: dict | None) -> str:
+    """A stored test condition as the lab writes it: "3 mA cm⁻², 1 mAh cm⁻²" ("" for none)."""
+    if not condition:
+        return ""
+    current = condition.get("current_density_ma_cm2", condition.get("current_ma_cm2"))
+    capacity = condition.get("capacity_mah_cm2")
+    parts = [f"{current:g} mA cm⁻²" if current is not None else None, f"{capacity:g} mAh cm⁻²" if capacity is not None else None]
+    return ", ".join(part for part in parts if part)
+
+
+def _cell_text(m: dict) -> str:
+    state = m.get("state") or ("running" if m["censored"] else "shorted")
+    condition = condition_text(m.get("condition"))
+    return f"{m['recipe']} ({state})" + (f"<br>{condition}" if condition else "")
+
+
+def _at_target(m: dict, target: dict | None) -> bool:
+    """A cell tested at the campaign's target condition (or one of them has none, as the model reads it)."""
+    return not target or not m.get("condition") or condition_text(m["condition"]) == condition_text(target)
+
+
+def _cells(measurements: list[dict], x_of, y_of=lambda m: m["lifetime_h"], target: dict | None = None) -> list[dict]:
+    """Measured cells as scatter traces: shorted ones at their lifetime, censored ones as ▲ at their bound,
+    and cells tested at another condition than the campaign's target apart, hollow. Failed cells have no
+    lifetime: they are drawn on the unit map."""
     traces = []
-    kinds = ((False, "cell (shorted)", SHORTED), (True, "cell ▲ lower bound (running or stopped)", CENSORED))
-    for censored, name, marker in kinds:
-        chosen = [m for m in measurements if m["censored"] is censored]
-        if chosen:
-            traces.append({"type": "scatter", "mode": "markers", "name": name, "marker": marker,
-                           "x": [x_of(m) for m in chosen], "y": [m["lifetime_h"] for m in chosen],
-                           "text": [m["recipe"] for m in chosen], "hovertemplate": "%{text}<br>%{y:.0f} h<extra></extra>"})
+    kinds = ((False, True, "cell (shorted)", SHORTED), (True, True, "cell ▲ lower bound (running or stopped)", CENSORED),
+             (None, False, "cell at another test condition (hollow; ▲ lower bound)", None))
+    for censored, at_target, name, marker in kinds:
+        chosen = [m for m in measurements if m["lifetime_h"] is not None and y_of(m) is not None
+                  and _at_target(m, target) is at_target and censored in (None, m["censored"])]
+        if not chosen:
+            continue
+        if marker is None:
+            marker = {"symbol": ["triangle-up-open" if m["censored"] else "circle-open" for m in chosen], "size": 10,
+                      "color": "#555"}
+        traces.append({"type": "scatter", "mode": "markers", "name": name, "marker": marker,
+                       "x": [x_of(m) for m in chosen], "y": [y_of(m) for m in chosen],
+                       "text": [_cell_text(m) for m in chosen], "hovertemplate": "%{text}<br>%{x:.3g}, %{y:.0f}<extra></extra>"})
     return traces
 
 
-def lifetime_vs_thickness(landscape: dict, measurements: list[dict]) -> Figure:
+def lifetime_vs_thickness(landscape: dict, measurements: list[dict], target: dict | None = None) -> Figure:
     """Predicted median lifetime with its 90 % band against thickness for the best unit structures, and the cells."""
     data = []
     for curve, color in zip(landscape["curves"], PALETTE):
         x = curve["thickness_nm"]
         data.append({"type": "scatter", "mode": "lines", "x": x + x[::-1], "y": curve["high_h"] + curve["low_h"][::-1],
-                     "fill": "toself", "fillcolor": _rgba(color, 0.15), "line": {"width": 0}, "hoverinfo": "skip",
+                     "fill": "toself", "fillcolor": rgba(color, 0.15), "line": {"width": 0}, "hoverinfo": "skip",
                      "showlegend": False, "legendgroup": curve["unit"]})
         data.append({"type": "scatter", "mode": "lines", "name": f"{curve['unit']} median, 90 % band", "x": x,
                      "y": curve["median_h"], "line": {"color": color}, "legendgroup": curve["unit"]})
-    data += _cells(measurements, lambda m: thickness_nm(m["recipe"]))
+    data += _cells(measurements, lambda m: thickness_nm(m["recipe"]), target=target)
     # both axes in logs: films span 0.4–40 nm, lifetimes an order of magnitude or two
-    layout = _layout("Predicted lifetime against thickness, best unit structures", "film thickness (nm)", "lifetime (h)")
+    layout = base_layout("Predicted lifetime against thickness, best unit structures", "film thickness (nm)", "lifetime (h)")
     layout["xaxis"]["type"] = layout["yaxis"]["type"] = "log"
     return {"data": data, "layout": layout}
 
 
-def unit_map(landscape: dict) -> Figure:
+def unit_map(landscape: dict, measurements: list[dict] = ()) -> Figure:
     """Best predicted lifetime per unit structure, coloured by its logarithm: one long-lived unit would
-    otherwise paint every other one the same colour."""
+    otherwise paint every other one the same colour. Once a cell has failed, each unit's P(feasible) is
+    written in its square (✕ below 0.5: never recommended) and the failed cells are marked on their unit."""
     grid = landscape["unit_map"]
     shades = [[None if h is None else math.log10(h) for h in row] for row in grid["best_median_h"]]
     ticks = [h for h in (10, 30, 100, 300, 1000, 3000, 10000, 30000) if any(
         v is not None and abs(math.log10(h) - v) < 1.5 for row in shades for v in row)]
-    return {"data": [{"type": "heatmap", "x": grid["ald_cycles"], "y": grid["mld_cycles"], "z": shades,
-                      "customdata": grid["best_median_h"], "text": grid["best_recipe"], "colorscale": "Viridis",
-                      "colorbar": {"title": {"text": "h"}, "tickvals": [math.log10(h) for h in ticks], "ticktext": ticks},
-                      "hovertemplate": "%{text}<br>best predicted %{customdata:.0f} h<extra></extra>"}],
-            "layout": _layout("Best predicted lifetime of each unit structure", "ALD cycles per unit", "MLD cycles per unit")}
+    heatmap = {"type": "heatmap", "x": grid["ald_cycles"], "y": grid["mld_cycles"], "z": shades,
+               "customdata": grid["best_median_h"], "text": grid["best_recipe"], "colorscale": "Viridis",
+               "colorbar": {"title": {"text": "h"}, "tickvals": [math.log10(h) for h in ticks], "ticktext": ticks},
+               "hovertemplate": "%{text}<br>best predicted %{customdata:.0f} h<extra></extra>"}
+    title = "Best predicted lifetime of each unit structure"
+    data = [heatmap]
+    feasible = grid.get("probability_feasible")
+    if feasible:
+        # a heatmap's texttemplate reads only x, y, z and text: P(feasible) goes in text, the recipe in customdata
+        heatmap["customdata"] = [[[h, r] for h, r in zip(hours, names)]
+                                 for hours, names in zip(grid["best_median_h"], grid["best_recipe"])]
+        heatmap["text"] = [[None if p is None else f"{'✕ ' if p < MIN_FEASIBLE else ''}{p:.2f}" for p in row] for row in feasible]
+        heatmap["hovertemplate"] = "%{customdata[1]}<br>best predicted %{customdata[0]:.0f} h<br>P(feasible) %{text}<extra></extra>"
+        heatmap["texttemplate"] = "%{text}"
+        heatmap["textfont"] = {"size": 11}
+        title += "<br><sub>in each square P(feasible) of its best recipe (✕ below 0.5: never recommended); × a failed cell</sub>"
+    failed = [m for m in measurements if m.get("state") == "failed"]
+    if failed:
+        units = [Recipe.parse(m["recipe"]) for m in failed]
+        # below the square's centre, where its P(feasible) is written
+        data.append({"type": "scatter", "mode": "markers", "name": "failed cell", "x": [u.ald_cycles for u in units],
+                     "y": [u.mld_cycles - FAILED_OFFSET for u in units],
+                     "marker": {"symbol": "x", "size": 9, "color": "#d6604d", "line": {"width": 1, "color": "#fff"}},
+                     "text": [f"{m['recipe']}: {m.get('failure_reason') or 'failed'}" for m in failed],
+                     "hovertemplate": "%{text}<extra>failed</extra>"})
+    return {"data": data, "layout": base_layout(title, "ALD cycles per unit", "MLD cycles per unit",
+                                            margin={"l": 60, "r": 20, "t": 70, "b": 50})}
+
+
+def pareto_front(recommendation: dict, measurements: list[dict], target: dict | None = None) -> Figure:
+    """Lifetime against overpotential: the predicted Pareto set (each recipe with both 90 % intervals) and
+    the cells that reported an overpotential; under a constraint its bound, dashed, and the recommended recipe."""
+    entries = sorted(recommendation.get("pareto") or [], key=lambda e: e["predicted_overpotential_mv"])
+    data = []
+    if entries:
+        op = [e["predicted_overpotential_mv"] for e in entries]
+        life = [e["predicted_lifetime_h"] for e in entries]
+        data.append({"type": "scatter", "mode": "lines+markers", "name": "predicted Pareto set, 90 % intervals",
+                     "x": op, "y": life, "text": [e["recipe"] for e in entries], "line": {"shape": "hv", "color": PALETTE[0]},
+                     "marker": {"size": 8, "color": PALETTE[0]},
+                     "hovertemplate": "%{text}<br>%{x:.0f} mV, %{y:.0f} h<extra></extra>",
+                     "error_x": {"type": "data", "symmetric": False, "color": rgba(PALETTE[0], 0.4),
+                                 "array": [e["overpotential_interval_mv"][1] - v for e, v in zip(entries, op)],
+                                 "arrayminus": [v - e["overpotential_interval_mv"][0] for e, v in zip(entries, op)]},
+                     "error_y": {"type": "data", "symmetric": False, "color": rgba(PALETTE[0], 0.4),
+                                 "array": [e["interval_h"][1] - v for e, v in zip(entries, life)],
+                                 "arrayminus": [v - e["interval_h"][0] for e, v in zip(entries, life)]}})
+    elif "predicted_overpotential_mv" in recommendation:
+        data.append({"type": "scatter", "mode": "markers", "name": f"recommended {recommendation['recipe']}",
+                     "x": [recommendation["predicted_overpotential_mv"]], "y": [recommendation["predicted_lifetime_h"]],
+                     "marker": {"symbol": "star", "size": 14, "color": PALETTE[0]}})
+    data += _cells(measurements, lambda m: m["overpotential_mv"], target=target) if measurements else []
+    # cells without an overpotential have no place here
+    for trace in data[1:]:
+        keep = [i for i, x in enumerate(trace["x"]) if x is not None]
+        for key in ("x", "y", "text"):
+            trace[key] = [trace[key][i] for i in keep]
+    data = [trace for trace in data if trace["x"]]
+    layout = base_layout("Lifetime against overpotential" + (": the predicted Pareto set" if entries else ""),
+                     "overpotential (mV)", "lifetime (h)")
+    layout["yaxis"]["type"] = "log"
+    limit = recommendation.get("constraint")
+    if limit:
+        bound = float(limit.split("<=")[-1])
+        layout["shapes"] = [{"type": "line", "x0": bound, "x1": bound, "yref": "paper", "y0": 0, "y1": 1,
+                             "line": {"dash": "dash", "color": "#d6604d"}}]
+        layout["title"]["text"] += f"<br><sub>dashed: the constraint {limit}</sub>"
+        layout["margin"]["t"] = 70
+    return {"data": data, "layout": layout}
 
 
 def _batch_starts(proposals: list[dict], measurements: list[dict]) -> list[int]:
@@ -105,12 +186,12 @@ def progress(landscape: dict, recommendation: dict, proposals: list[dict], measu
              "x": [entry["cells"] for entry in history], "y": medians, "text": [entry["recipe"] for entry in history],
              "marker": {"color": PALETTE[0], "size": 8}, "line": {"color": PALETTE[0], "dash": "dash"},
              "hovertemplate": "%{text}<br>%{y:.0f} h<extra></extra>",
-             "error_y": {"type": "data", "symmetric": False, "color": _rgba(PALETTE[0], 0.5),
+             "error_y": {"type": "data", "symmetric": False, "color": rgba(PALETTE[0], 0.5),
                          "array": [e["interval_h"][1] - m for e, m in zip(history, medians)],
                          "arrayminus": [m - e["interval_h"][0] for e, m in zip(history, medians)]}}]
     shapes = [{"type": "line", "x0": start + 0.5, "x1": start + 0.5, "yref": "paper", "y0": 0, "y1": 1,
                "line": {"dash": "dot", "color": "#999"}} for start in _batch_starts(proposals, measurements)]
-    layout = _layout("Progress (dotted: a batch proposed)", "cells measured", "lifetime (h)", shapes=shapes)
+    layout = base_layout("Progress (dotted: a batch proposed)", "cells measured", "lifetime (h)", shapes=shapes)
     if len(series["cells"]) <= 20:
         layout["xaxis"]["dtick"] = 1  # whole cells, not 0.5
     return {"data": data, "layout": layout}
@@ -127,7 +208,7 @@ def survival(landscape: dict) -> Figure:
             data.append({"type": "scatter", "mode": "markers", "x": curve["censored_h"], "y": curve["censored_alive"],
                          "marker": {"symbol": "line-ns-open", "size": 14, "color": color}, "showlegend": False,
                          "legendgroup": curve["recipe"], "hovertemplate": "censored at %{x:.0f} h<extra></extra>"})
-    layout = _layout("Survival by recipe, the 10 with most cells (Kaplan–Meier; ticks: censored)",
+    layout = base_layout("Survival by recipe, the 10 with most cells (Kaplan–Meier; ticks: censored)",
                      "hours cycled", "fraction not shorted")
     layout["yaxis"]["range"] = [0, 1.05]
     layout["legend"]["y"] = -0.35  # up to five rows of recipes below the axis title
@@ -139,11 +220,11 @@ def probability_best(landscape: dict) -> Figure:
     return {"data": [{"type": "bar", "orientation": "h", "x": [r["probability_best"] for r in rows],
                       "y": [r["recipe"] for r in rows], "marker": {"color": PALETTE[0]},
                       "hovertemplate": "%{y}: %{x:.1%}<extra></extra>"}],
-            "layout": _layout("Probability of being the best recipe, top 10", "probability", "",
+            "layout": base_layout("Probability of being the best recipe, top 10", "probability", "",
                               margin={"l": 170, "r": 20, "t": 50, "b": 50}, xaxis={"tickformat": ".0%"})}
 
 
-def physics_prior(landscape: dict, recommendation: dict, measurements: list[dict]) -> Figure:
+def physics_prior(landscape: dict, recommendation: dict, measurements: list[dict], target: dict | None = None) -> Figure:
     """The physics prior's shape along the best unit against the cells, titled with the guard's decision
     (kept while it predicts this metal's held-out cells at least as well as no physics)."""
     hyper = recommendation.get("hyperparameters", {})
@@ -154,9 +235,9 @@ def physics_prior(landscape: dict, recommendation: dict, measurements: list[dict
     if scores:
         title += "<br><sub>held-out log density " + ", ".join(f"{name.replace('_', ' ')} {value:.1f}"
                                                               for name, value in scores.items()) + "</sub>"
-    layout = _layout(title, "film thickness (nm)", "lifetime (h)", margin={"l": 60, "r": 60, "t": 70, "b": 50})
+    layout = base_layout(title, "film thickness (nm)", "lifetime (h)", margin={"l": 60, "r": 60, "t": 70, "b": 50})
     layout["xaxis"]["type"] = layout["yaxis"]["type"] = "log"
-    data = _cells(measurements, lambda m: thickness_nm(m["recipe"]))
+    data = _cells(measurements, lambda m: thickness_nm(m["recipe"]), target=target)
     if prior:
         layout["yaxis2"] = {"title": {"text": "prior lifetime, relative (1: physics optimum)"}, "overlaying": "y",
                             "side": "right", "rangemode": "tozero", "showgrid": False,
@@ -174,46 +255,12 @@ def campaign_figures(state: dict) -> dict[str, Figure]:
     landscape = (recommendation or {}).get("landscape")
     if not landscape:
         return {}
-    measurements = state["measurements"]
-    return {"lifetime": lifetime_vs_thickness(landscape, measurements), "unit_map": unit_map(landscape),
-            "progress": progress(landscape, recommendation, state["proposals"], measurements),
-            "survival": survival(landscape), "probability_best": probability_best(landscape),
-            "physics": physics_prior(landscape, recommendation, measurements)}
-
-
-def simulation_figures(simulation: dict | None) -> dict[str, Figure]:
-    """A simulation's stored result drawn: a phase-field run's maps (order parameter, concentration), the
-    bump's amplitude over time and the tip-to-valley stress; a CZM run's interface opening along the radius."""
-    result = (simulation or {}).get("result") or {}
-    if "profile_opening_nm" in result:
-        return {"opening": _opening(result)}
-    if "amplitude_nm" not in result:
-        return {}
-    figures = {name: _field_map(result, key, title, scale) for name, key, title, scale in (
-        ("order_parameter", "order_parameter_map", "Order parameter ξ at the end (1 metal, 0 electrolyte)", "Greys"),
-        ("concentration", "concentration_map", "Li⁺ / Na⁺ concentration c/c0 at the end", "Viridis")) if key in result}
-    return figures | {
-        "amplitude": {"data": [{"type": "scatter", "mode": "lines", "x": result["time_s"], "y": result["amplitude_nm"],
-                                "name": "bump amplitude"}],
-                      "layout": _layout("Amplitude of the surface bump while plating", "time (s)", "amplitude (nm)")},
-        "stress": {"data": [{"type": "scatter", "mode": "lines", "x": result["profile_distance_nm"],
-                             "y": result["profile_stress_mpa"], "name": "interfacial stress"}],
-                   "layout": _layout("Film stress from tip to valley", "distance from the tip (nm)", "stress (MPa)")},
-        "surface": {"data": [{"type": "scatter", "mode": "lines", "y": result["final_surface_nm"], "name": "surface"}],
-                    "layout": _layout("Metal surface at the end", "grid point along the surface", "height (nm)")}}
-
-
-def _field_map(result: dict, key: str, title: str, colorscale: str) -> Figure:
-    return {"data": [{"type": "heatmap", "z": result[key], "x": result["map_x_nm"], "y": result["map_y_nm"],
-                      "colorscale": colorscale, "colorbar": {"thickness": 12}}],
-            "layout": _layout(title, "x (nm)", "height (nm)", yaxis={"scaleanchor": "x", "title": {"text": "height (nm)"}})}
-
-
-def _opening(result: dict) -> Figure:
-    debond = result.get("debond_length_nm")
-    shapes = [] if debond is None else [{"type": "line", "x0": debond, "x1": debond, "yref": "paper", "y0": 0, "y1": 1,
-                                         "line": {"dash": "dot", "color": "#888"}}]
-    return {"data": [{"type": "scatter", "mode": "lines", "x": result["profile_radius_nm"],
-                      "y": result["profile_opening_nm"], "name": "interface opening"}],
-            "layout": _layout("Interface opening along the radius (dotted: the debonded zone's edge)",
-                              "radius (nm)", "opening (nm)", shapes=shapes)}
+    measurements, target = state["measurements"], state["campaign"].get("condition")
+    figures = {"lifetime": lifetime_vs_thickness(landscape, measurements, target),
+               "unit_map": unit_map(landscape, measurements),
+               "progress": progress(landscape, recommendation, state["proposals"], measurements),
+               "survival": survival(landscape), "probability_best": probability_best(landscape),
+               "physics": physics_prior(landscape, recommendation, measurements, target)}
+    if "predicted_overpotential_mv" in recommendation:
+        figures["pareto"] = pareto_front(recommendation, measurements, target)
+    return figures

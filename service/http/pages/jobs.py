@@ -11,9 +11,9 @@ from ...errors import NotFound
 from ...settings import Settings
 from ...usecases import jobs
 from ..deps import settings_of
-from .figures import simulation_figures
 from .render import not_found, page
 from .session import PageSession, page_session
+from .simulation_figures import simulation_figures
 
 router = APIRouter(prefix="/jobs/{job_id}", include_in_schema=False)
 

@@ -12,6 +12,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
+from .figures import condition_text
+
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
 
@@ -28,6 +30,7 @@ def _hours(value: float | None) -> str:
 
 templates.env.filters["script_json"] = _script_json
 templates.env.filters["hours"] = _hours
+templates.env.filters["condition"] = condition_text
 
 
 @cache

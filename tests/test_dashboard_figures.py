@@ -1,0 +1,104 @@
+"""The dashboard's figures drawn from what the surrogate computes: the Pareto front with the cells, P(feasible)
+and failed cells on the unit map, and every cell's test condition (hollow when it is not the target's)."""
+
+from __future__ import annotations
+
+import pytest
+
+from interlayer.models.recipe import Recipe
+from interlayer.service.http.pages.figures import campaign_figures, condition_text
+from interlayer.service.http.pages.report import render_report
+from interlayer.surrogate import Campaign, DesignSpace, Measurement
+from interlayer.surrogate.condition import Condition
+
+TARGET = {"current_density_ma_cm2": 3.0, "capacity_mah_cm2": 1.0}
+OTHER = {"current_density_ma_cm2": 1.0, "capacity_mah_cm2": 1.0}
+
+
+def stored(m: Measurement, condition: dict | None = None, order: int = 0) -> dict:
+    """A measurement as the API serves it (``measurement_view``)."""
+    return {"recipe": str(m.recipe), "lifetime_h": m.lifetime_h, "censored": m.censored, "state": m.state,
+            "failure_reason": m.failure_reason, "overpotential_mv": m.overpotential_mv, "condition": condition,
+            "created_at": f"2026-12-04T00:00:{order:02d}"}
+
+
+@pytest.fixture(scope="module")
+def pareto_state():
+    space = DesignSpace("Li", max_ald_cycles=3, max_mld_cycles=3, max_thickness_nm=20)
+    campaign = Campaign(space, seed=0, physics=None, objective="lifetime,overpotential", condition=Condition(3, 1))
+    cells = [(Measurement(Recipe.parse(r, metal="Li"), h, censored, op, cell_id=r), condition) for r, h, censored, op, condition in (
+        ("Li@(1ALD-1MLD)5", 200.0, False, 30.0, TARGET), ("Li@(2ALD-2MLD)10", 500.0, True, 60.0, TARGET),
+        ("Li@(3ALD-3MLD)12", 400.0, False, 90.0, None), ("Li@(1ALD-3MLD)8", 350.0, False, 45.0, OTHER))]
+    failed = [Measurement(Recipe.parse("Li@(3ALD-1MLD)6", metal="Li"), None, state="failed", failure_reason="film did not grow",
+                          cell_id=f"f{k}") for k in range(3)]
+    campaign.tell([m if c is None or c == TARGET else Measurement(m.recipe, m.lifetime_h, m.censored, m.overpotential_mv,
+                                                                  m.cell_id, condition=Condition(1, 1))
+                   for m, c in cells] + failed)
+    recommendation = {**campaign.recommend().as_dict(), "landscape": campaign.landscape()}
+    measurements = [stored(m, c, k) for k, (m, c) in enumerate(cells + [(f, None) for f in failed])]
+    state = {"campaign": {"condition": TARGET}, "recommendation": recommendation, "proposals": [],
+             "measurements": measurements}
+    return state, campaign_figures(state)
+
+
+def test_the_pareto_figure_draws_the_predicted_set_with_both_intervals_and_the_cells(pareto_state):
+    state, figures = pareto_state
+    entries = sorted(state["recommendation"]["pareto"], key=lambda e: e["predicted_overpotential_mv"])
+    front = figures["pareto"]["data"][0]
+    assert front["x"] == [e["predicted_overpotential_mv"] for e in entries]
+    assert front["y"] == [e["predicted_lifetime_h"] for e in entries]
+    # the bars reach each recipe's 90 % intervals
+    for k, e in enumerate(entries):
+        assert front["x"][k] + front["error_x"]["array"][k] == pytest.approx(e["overpotential_interval_mv"][1])
+        assert front["y"][k] - front["error_y"]["arrayminus"][k] == pytest.approx(e["interval_h"][0])
+    cells = {trace["name"]: trace for trace in figures["pareto"]["data"][1:]}
+    assert cells["cell (shorted)"]["x"] == [30.0, 90.0]
+    assert cells["cell ▲ lower bound (running or stopped)"]["y"] == [500.0]
+    other = cells["cell at another test condition (hollow; ▲ lower bound)"]
+    assert other["x"] == [45.0] and other["marker"]["symbol"] == ["circle-open"]
+    assert "1 mA cm⁻², 1 mAh cm⁻²" in other["text"][0]
+    # failed cells have no lifetime: on no lifetime axis
+    for name in ("pareto", "lifetime", "physics"):
+        assert all("3ALD-1MLD" not in text for trace in figures[name]["data"] for text in trace.get("text") or []
+                   if isinstance(text, str))
+
+
+def test_the_unit_map_shows_p_feasible_and_marks_the_failed_cells(pareto_state):
+    state, figures = pareto_state
+    grid = state["recommendation"]["landscape"]["unit_map"]
+    heatmap, *overlays = figures["unit_map"]["data"]
+    assert heatmap["texttemplate"] == "%{text}"
+    row, column = grid["mld_cycles"].index(1), grid["ald_cycles"].index(3)
+    chance = grid["probability_feasible"][row][column]
+    assert heatmap["text"][row][column] == f"{'✕ ' if chance < 0.5 else ''}{chance:.2f}"
+    assert heatmap["customdata"][row][column] == [grid["best_median_h"][row][column], grid["best_recipe"][row][column]]
+    failed = next(trace for trace in overlays if trace["name"] == "failed cell")
+    assert (failed["x"], failed["y"]) == ([3, 3, 3], [0.7, 0.7, 0.7])  # in the (3-1) square, below its number
+    assert failed["text"][0] == "Li@(3ALD-1MLD)6: film did not grow"
+    crossed = {(a, b) for r, b in zip(heatmap["text"], grid["mld_cycles"]) for t, a in zip(r, grid["ald_cycles"]) if t.startswith("✕")}
+    assert crossed == {(a, b) for r, b in zip(grid["probability_feasible"], grid["mld_cycles"])
+                       for p, a in zip(r, grid["ald_cycles"]) if p < 0.5} and (3, 1) in crossed
+
+
+def test_a_lifetime_campaign_draws_no_pareto_figure_and_a_condition_reads_as_the_lab_writes_it(pareto_state):
+    state, _ = pareto_state
+    plain = {**state, "recommendation": {k: v for k, v in state["recommendation"].items()
+                                         if k not in ("pareto", "predicted_overpotential_mv", "overpotential_interval_mv")}}
+    assert "pareto" not in campaign_figures(plain)
+    assert condition_text(TARGET) == "3 mA cm⁻², 1 mAh cm⁻²"
+    assert condition_text({"current_ma_cm2": 0.5, "capacity_mah_cm2": 2}) == "0.5 mA cm⁻², 2 mAh cm⁻²"
+    assert condition_text(None) == ""
+
+
+def test_the_report_carries_the_pareto_set_the_states_and_the_conditions(pareto_state):
+    state, _ = pareto_state
+    campaign = {"id": "cmp_x", "name": "two objectives", "metal": "Li", "physics": "none", "acquisition": "ucb",
+                "objectives": ["lifetime", "overpotential"], "condition": TARGET, "measurements": 7, "proposals": 0,
+                "data_version": 7}
+    html = render_report({**state, "campaign": campaign, "refit_job": None, "refit_error": None})
+    pareto = state["recommendation"]["pareto"]
+    table = html.split('id="pareto-set"')[1].split("</table>")[0]
+    assert [row.split("</td>")[0] for row in table.split("<tr><td>")[1:]] == [e["recipe"] for e in pareto]
+    assert 'id="plot-pareto"' in html and "objectives lifetime + overpotential" in html
+    assert "target test condition 3 mA cm⁻², 1 mAh cm⁻²" in html
+    assert "failed: film did not grow" in html and "1 mA cm⁻², 1 mAh cm⁻²</td>" in html
