@@ -10,6 +10,7 @@ from interlayer.service.http.pages.figures import campaign_figures, condition_te
 from interlayer.service.http.pages.report import render_report
 from interlayer.surrogate import Campaign, DesignSpace, Measurement
 from interlayer.surrogate.condition import Condition
+from interlayer.surrogate.objective import Objective
 
 TARGET = {"current_density_ma_cm2": 3.0, "capacity_mah_cm2": 1.0}
 OTHER = {"current_density_ma_cm2": 1.0, "capacity_mah_cm2": 1.0}
@@ -102,3 +103,19 @@ def test_the_report_carries_the_pareto_set_the_states_and_the_conditions(pareto_
     assert 'id="plot-pareto"' in html and "objectives lifetime + overpotential" in html
     assert "target test condition 3 mA cm⁻², 1 mAh cm⁻²" in html
     assert "failed: film did not grow" in html and "1 mA cm⁻², 1 mAh cm⁻²</td>" in html
+
+
+def test_under_a_constraint_the_figure_draws_its_bound_and_the_recommended_recipe():
+    space = DesignSpace("Li", max_ald_cycles=3, max_mld_cycles=3, max_thickness_nm=20)
+    campaign = Campaign(space, seed=0, physics=None, objective=Objective.parse("lifetime", "overpotential_mv<=60"))
+    rows = (("Li@(1ALD-1MLD)5", 200.0, 30.0), ("Li@(2ALD-2MLD)10", 500.0, 60.0), ("Li@(3ALD-3MLD)12", 400.0, 90.0),
+            ("Li@(1ALD-3MLD)8", 350.0, None))
+    cells = [Measurement(Recipe.parse(r, metal="Li"), h, False, op) for r, h, op in rows]
+    campaign.tell(cells)
+    recommendation = {**campaign.recommend().as_dict(), "landscape": campaign.landscape()}
+    figure = campaign_figures({"campaign": {}, "recommendation": recommendation, "proposals": [],
+                               "measurements": [stored(m, order=k) for k, m in enumerate(cells)]})["pareto"]
+    star, shorted = figure["data"]
+    assert star["x"] == [recommendation["predicted_overpotential_mv"]] and star["name"].endswith(recommendation["recipe"])
+    assert shorted["x"] == [30.0, 60.0, 90.0]  # the cell without an overpotential is not on this plot
+    assert figure["layout"]["shapes"][0]["x0"] == 60.0 and "overpotential_mv<=60" in figure["layout"]["title"]["text"]

@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from interlayer.models.recipe import Recipe
 from interlayer.surrogate.feasibility import MIN_FEASIBLE
+from interlayer.surrogate.objective import OutcomeConstraint
 
 from .plotting import PALETTE, Figure, base_layout, rgba
 
@@ -55,7 +56,8 @@ def _cells(measurements: list[dict], x_of, y_of=lambda m: m["lifetime_h"], targe
     kinds = ((False, True, "cell (shorted)", SHORTED), (True, True, "cell ▲ lower bound (running or stopped)", CENSORED),
              (None, False, "cell at another test condition (hollow; ▲ lower bound)", None))
     for censored, at_target, name, marker in kinds:
-        chosen = [m for m in measurements if m["lifetime_h"] is not None and y_of(m) is not None
+        # a failed cell has no lifetime, and a cell without an overpotential no place on that axis
+        chosen = [m for m in measurements if m["lifetime_h"] is not None and x_of(m) is not None and y_of(m) is not None
                   and _at_target(m, target) is at_target and censored in (None, m["censored"])]
         if not chosen:
             continue
@@ -64,7 +66,7 @@ def _cells(measurements: list[dict], x_of, y_of=lambda m: m["lifetime_h"], targe
                       "color": "#555"}
         traces.append({"type": "scatter", "mode": "markers", "name": name, "marker": marker,
                        "x": [x_of(m) for m in chosen], "y": [y_of(m) for m in chosen],
-                       "text": [_cell_text(m) for m in chosen], "hovertemplate": "%{text}<br>%{x:.3g}, %{y:.0f}<extra></extra>"})
+                       "text": [_cell_text(m) for m in chosen], "hovertemplate": "%{text}<br>%{y:.0f} h<extra></extra>"})
     return traces
 
 
@@ -144,19 +146,14 @@ def pareto_front(recommendation: dict, measurements: list[dict], target: dict | 
         data.append({"type": "scatter", "mode": "markers", "name": f"recommended {recommendation['recipe']}",
                      "x": [recommendation["predicted_overpotential_mv"]], "y": [recommendation["predicted_lifetime_h"]],
                      "marker": {"symbol": "star", "size": 14, "color": PALETTE[0]}})
-    data += _cells(measurements, lambda m: m["overpotential_mv"], target=target) if measurements else []
-    # cells without an overpotential have no place here
-    for trace in data[1:]:
-        keep = [i for i, x in enumerate(trace["x"]) if x is not None]
-        for key in ("x", "y", "text"):
-            trace[key] = [trace[key][i] for i in keep]
-    data = [trace for trace in data if trace["x"]]
+    data += _cells(measurements, lambda m: m["overpotential_mv"], target=target)
     layout = base_layout("Lifetime against overpotential" + (": the predicted Pareto set" if entries else ""),
-                     "overpotential (mV)", "lifetime (h)")
+                         "overpotential (mV)", "lifetime (h)")
     layout["yaxis"]["type"] = "log"
     limit = recommendation.get("constraint")
     if limit:
-        bound = float(limit.split("<=")[-1])
+        # the only outcome a constraint can name besides lifetime is the overpotential: the x axis
+        bound = OutcomeConstraint.parse(limit).bound
         layout["shapes"] = [{"type": "line", "x0": bound, "x1": bound, "yref": "paper", "y0": 0, "y1": 1,
                              "line": {"dash": "dash", "color": "#d6604d"}}]
         layout["title"]["text"] += f"<br><sub>dashed: the constraint {limit}</sub>"
