@@ -82,14 +82,19 @@ def lab(browser, served_stack, tmp_path):
     lab.close()
 
 
+def fill_campaign_form(page, name: str, metal: str) -> None:
+    """The new-campaign form's name, metal, no physics prior and the small space."""
+    page.fill("input[name=name]", name)
+    page.select_option("select[name=metal]", metal)
+    page.select_option("select[name=physics]", "none")
+    for field, value in SPACE.items():
+        page.fill(f"input[name='space.{field}']", value)
+
+
 def create_campaign(lab: Lab) -> str:
     page = lab.page
     page.click("text=New campaign")
-    page.fill("input[name=name]", "Na films in the browser")
-    page.select_option("select[name=metal]", "Na")
-    page.select_option("select[name=physics]", "none")
-    for name, value in SPACE.items():
-        page.fill(f"input[name='space.{name}']", value)
+    fill_campaign_form(page, "Na films in the browser", "Na")
     page.fill("input[name='space.max_supercycles']", "0")
     page.click("#new-campaign button[type=submit]")
     # refused beside its field, nothing created
@@ -275,11 +280,7 @@ def test_a_pareto_campaign_shows_its_front_failed_cells_and_test_conditions(lab,
     with Client(served_stack.api.url, lab.key, timeout_s=120) as client:
         lab.sign_in("/campaigns/new")
         page = lab.page
-        page.fill("input[name=name]", "Li, life and overpotential")
-        page.select_option("select[name=metal]", "Li")
-        page.select_option("select[name=physics]", "none")
-        for name, value in SPACE.items():
-            page.fill(f"input[name='space.{name}']", value)
+        fill_campaign_form(page, "Li, life and overpotential", "Li")
         page.select_option("select[name=objectives]", "lifetime,overpotential")
         page.fill("input[name='condition.current_density_ma_cm2']", "0")
         page.fill("input[name='condition.capacity_mah_cm2']", "1")
