@@ -18,7 +18,7 @@ from ...schemas import CampaignIn
 from ...settings import Settings
 from ...usecases import campaigns, dashboard
 from ..deps import settings_of
-from .forms import field_errors, filled
+from .forms import CONDITION_FIELDS, field_errors, filled
 from .render import page, see_other
 from .session import PageSession, checked_session, page_session
 
@@ -28,7 +28,6 @@ SPACE_FIELDS = ("max_ald_cycles", "max_mld_cycles", "max_supercycles", "max_thic
 METALS = ("Li", "Na")
 # the form's choice of objectives, as the API's list
 OBJECTIVES = {"lifetime": ["lifetime"], "lifetime,overpotential": ["lifetime", "overpotential"]}
-CONDITION_FIELDS = ("current_density_ma_cm2", "capacity_mah_cm2")
 FORM_FIELDS = ("name", "metal", "physics", "acquisition", "seed", "related_campaigns", "space.symmetric_only", "objectives",
                "constraint", *(f"space.{name}" for name in SPACE_FIELDS), *(f"condition.{name}" for name in CONDITION_FIELDS))
 

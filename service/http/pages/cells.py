@@ -20,13 +20,12 @@ from ...usecases import measurements
 from ..deps import settings_of
 from ..uploads import csv_rows, parse_rows
 from .campaign import render_campaign
-from .forms import field_errors, filled, row_errors
+from .forms import CONDITION_FIELDS, field_errors, filled, row_errors
 from .render import not_found, see_other
 from .session import PageSession, checked_session
 
 router = APIRouter(prefix="/campaigns/{campaign_id}/measurements", include_in_schema=False)
 
-CONDITION_FIELDS = ("current_density_ma_cm2", "capacity_mah_cm2")
 MEASUREMENT_FIELDS = ("proposal_id", "recipe", "lifetime_h", "state", "failure_reason", "overpotential_mv", "cell_id",
                       *CONDITION_FIELDS)
 

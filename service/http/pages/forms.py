@@ -10,6 +10,8 @@ from ...errors import ServiceInputError
 
 # Location parts that name where a value came from, not which field it is.
 _CONTAINERS = {"body", "form", "file", "row"}
+# A test condition's fields, as the API names them (a cell's and a campaign's target)
+CONDITION_FIELDS = ("current_density_ma_cm2", "capacity_mah_cm2")
 
 
 def filled(form: Any, names: tuple[str, ...]) -> dict[str, str]:
