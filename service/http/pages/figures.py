@@ -27,12 +27,15 @@ def thickness_nm(recipe: str) -> float:
     return Recipe.parse(recipe).thickness_nm
 
 
+def _condition_values(condition: dict | None) -> tuple[float | None, float | None]:
+    """(current density, capacity) of a stored condition, under the service's or the surrogate's key."""
+    condition = condition or {}
+    return condition.get("current_density_ma_cm2", condition.get("current_ma_cm2")), condition.get("capacity_mah_cm2")
+
+
 def condition_text(condition: dict | None) -> str:
     """A stored test condition as the lab writes it: "3 mA cm⁻², 1 mAh cm⁻²" ("" for none)."""
-    if not condition:
-        return ""
-    current = condition.get("current_density_ma_cm2", condition.get("current_ma_cm2"))
-    capacity = condition.get("capacity_mah_cm2")
+    current, capacity = _condition_values(condition)
     parts = [f"{current:g} mA cm⁻²" if current is not None else None, f"{capacity:g} mAh cm⁻²" if capacity is not None else None]
     return ", ".join(part for part in parts if part)
 
@@ -45,7 +48,7 @@ def _cell_text(m: dict) -> str:
 
 def _at_target(m: dict, target: dict | None) -> bool:
     """A cell tested at the campaign's target condition (or one of them has none, as the model reads it)."""
-    return not target or not m.get("condition") or condition_text(m["condition"]) == condition_text(target)
+    return not target or not m.get("condition") or _condition_values(m["condition"]) == _condition_values(target)
 
 
 def _cells(measurements: list[dict], x_of, y_of=lambda m: m["lifetime_h"], target: dict | None = None) -> list[dict]:
@@ -121,7 +124,7 @@ def unit_map(landscape: dict, measurements: list[dict] = ()) -> Figure:
                      "text": [f"{m['recipe']}: {m.get('failure_reason') or 'failed'}" for m in failed],
                      "hovertemplate": "%{text}<extra>failed</extra>"})
     return {"data": data, "layout": base_layout(title, "ALD cycles per unit", "MLD cycles per unit",
-                                            margin={"l": 60, "r": 20, "t": 70, "b": 50})}
+                                                margin={"l": 60, "r": 20, "t": 70, "b": 50})}
 
 
 def pareto_front(recommendation: dict, measurements: list[dict], target: dict | None = None) -> Figure:
@@ -206,7 +209,7 @@ def survival(landscape: dict) -> Figure:
                          "marker": {"symbol": "line-ns-open", "size": 14, "color": color}, "showlegend": False,
                          "legendgroup": curve["recipe"], "hovertemplate": "censored at %{x:.0f} h<extra></extra>"})
     layout = base_layout("Survival by recipe, the 10 with most cells (Kaplan–Meier; ticks: censored)",
-                     "hours cycled", "fraction not shorted")
+                         "hours cycled", "fraction not shorted")
     layout["yaxis"]["range"] = [0, 1.05]
     layout["legend"]["y"] = -0.35  # up to five rows of recipes below the axis title
     return {"data": data, "layout": layout}
@@ -218,7 +221,7 @@ def probability_best(landscape: dict) -> Figure:
                       "y": [r["recipe"] for r in rows], "marker": {"color": PALETTE[0]},
                       "hovertemplate": "%{y}: %{x:.1%}<extra></extra>"}],
             "layout": base_layout("Probability of being the best recipe, top 10", "probability", "",
-                              margin={"l": 170, "r": 20, "t": 50, "b": 50}, xaxis={"tickformat": ".0%"})}
+                                  margin={"l": 170, "r": 20, "t": 50, "b": 50}, xaxis={"tickformat": ".0%"})}
 
 
 def physics_prior(landscape: dict, recommendation: dict, measurements: list[dict], target: dict | None = None) -> Figure:

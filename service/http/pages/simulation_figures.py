@@ -42,4 +42,4 @@ def _opening(result: dict) -> Figure:
     return {"data": [{"type": "scatter", "mode": "lines", "x": result["profile_radius_nm"],
                       "y": result["profile_opening_nm"], "name": "interface opening"}],
             "layout": base_layout("Interface opening along the radius (dotted: the debonded zone's edge)",
-                              "radius (nm)", "opening (nm)", shapes=shapes)}
+                                  "radius (nm)", "opening (nm)", shapes=shapes)}
