@@ -4,13 +4,16 @@ Pure: no I/O, no service imports; deterministic given a seed.
 """
 
 from .acquisition import ACQUISITIONS
-from .campaign import BestObserved, Campaign, CampaignError, Proposal, Recommendation
+from .batch import Proposal
+from .campaign import Campaign
+from .fit import CampaignError, Fit, FitCache
 from .measurement import Measurement, MeasurementError, fingerprint
 from .physics import CzmPrior, PhysicsPrior, SimulationRequest, SuppressionPrior
+from .recommendation import BestObserved, Recommendation
 from .space import DesignSpace, DesignSpaceError
 
 __all__ = [
     "ACQUISITIONS", "BestObserved", "Campaign", "CampaignError", "CzmPrior", "DesignSpace", "DesignSpaceError",
-    "Measurement", "MeasurementError", "PhysicsPrior", "Proposal", "Recommendation", "SimulationRequest",
+    "Fit", "FitCache", "Measurement", "MeasurementError", "PhysicsPrior", "Proposal", "Recommendation", "SimulationRequest",
     "SuppressionPrior", "fingerprint",
 ]

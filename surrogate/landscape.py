@@ -2,7 +2,7 @@
 structure, the best predicted lifetime per unit, who may be best, survival by recipe, progress.
 
 Pure functions of a fitted posterior (log-lifetime mean and variance over the space's recipes) and of
-the measurements; ``Campaign.landscape()`` calls them. Censored cells stay lower bounds throughout.
+the measurements; ``landscape(fit, seed)`` gathers them for a Fit. Censored cells stay lower bounds throughout.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ import numpy as np
 
 from interlayer.models.recipe import Recipe
 
+from .fit import Z90, Fit
 from .measurement import Measurement
+from .recommendation import best_draws
 
 # Unit structures whose lifetime-vs-thickness curves are drawn (the best by predicted median).
 CURVE_UNITS = 5
@@ -147,3 +149,22 @@ def progress(measurements: Sequence[Measurement]) -> dict[str, Any]:
         best_censored.append(top.censored)
     return {"cells": list(range(1, len(measurements) + 1)), "best_observed_h": best_h,
             "best_observed_censored": best_censored}
+
+
+def landscape(fit: Fit, seed: int) -> dict[str, Any]:
+    """What to draw: lifetime against thickness for the best units, the physics prior's shape along the
+    best unit, the best lifetime per unit (with P(feasible) once a cell failed), the probability of being
+    best of the top recipes, survival by recipe and the best cell so far."""
+    posterior, recipes = fit.posterior, fit.recipes
+    # a new cell's spread: the model's uncertainty and the cell-to-cell scatter, as in the proposals
+    sd = np.sqrt(posterior.var + fit.model.noise_sd(0) ** 2)
+    rows, winners = best_draws(fit, posterior, seed)
+    best = recipes[int(np.argmax(posterior.mean))]
+    prior = None if fit.inputs.physics is None else prior_shape(recipes, fit.view.space_index,
+                                                                (best.ald_cycles, best.mld_cycles))
+    # failed cells say nothing of a lifetime
+    lifetimes = [m for m in fit.inputs.measurements if not m.failed]
+    return {"curves": unit_curves(recipes, posterior.mean, sd, Z90), "prior": prior,
+            "unit_map": unit_map(recipes, posterior.mean, fit.extras.feasible),
+            "probability_best": probability_best(recipes, rows, winners, posterior.mean),
+            "survival": kaplan_meier(lifetimes), "progress": progress(lifetimes)}

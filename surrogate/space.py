@@ -114,6 +114,11 @@ class DesignSpace:
         return recipe_features(self._recipes)
 
     @cached_property
+    def thickness_nm(self) -> np.ndarray:
+        """Film thickness of each of ``recipes()``, nm."""
+        return np.array([r.thickness_nm for r in self._recipes])
+
+    @cached_property
     def trend_frame(self) -> TrendFrame:
         """The box of the continuous features over this space, for the GP's second-order trend."""
         box = self.features[:, :CONTINUOUS_FEATURES]

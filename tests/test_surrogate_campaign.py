@@ -9,7 +9,9 @@ import pytest
 from interlayer.models.errors import InterlayerError
 from interlayer.models.recipe import Recipe
 from interlayer.surrogate.acquisition import truncated_mean
-from interlayer.surrogate.campaign import MIN_SPACING, Campaign, CampaignError
+from interlayer.surrogate.batch import MIN_SPACING
+from interlayer.surrogate.campaign import Campaign
+from interlayer.surrogate.fit import CampaignError
 from interlayer.surrogate.measurement import Measurement, MeasurementError
 from interlayer.surrogate.physics import CzmPrior
 from interlayer.surrogate.space import DesignSpace

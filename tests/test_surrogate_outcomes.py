@@ -9,9 +9,9 @@ import pytest
 
 from interlayer.models.recipe import Recipe
 from interlayer.surrogate import Campaign, DesignSpace, Measurement, MeasurementError
-from interlayer.surrogate.campaign import CampaignError
 from interlayer.surrogate.condition import Condition, ConditionError
 from interlayer.surrogate.feasibility import probability_feasible
+from interlayer.surrogate.fit import CampaignError
 from interlayer.surrogate.measurement import merge_reports
 from interlayer.surrogate.objective import Objective, ObjectiveError, OutcomeConstraint
 from interlayer.surrogate.pareto import expected_improvement, front, greedy_subset, hypervolume

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from interlayer.surrogate.campaign import CampaignError
+from interlayer.surrogate.fit import CampaignError
 from interlayer.surrogate.physics import SimulationRequest
 
 from ..jobs.lifecycle import create_job

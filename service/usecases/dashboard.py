@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from interlayer.surrogate.campaign import CampaignError
+from interlayer.surrogate.fit import CampaignError
 
 from ..errors import NotFound
 from ..settings import Settings
