@@ -47,7 +47,7 @@ from .acquisition import ACQUISITIONS
 from .batch import Proposal, select_batch
 from .condition import Condition, ConditionError
 from .fit import CampaignError, Fit, FitCache, one_blas_thread
-from .gp import Observations
+from .gp_prior import Observations
 from .landscape import landscape
 from .measurement import Measurement, MeasurementError, fingerprint, merge_reports
 from .objective import Objective, ObjectiveError

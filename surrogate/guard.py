@@ -14,7 +14,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .gp import LaplaceGP, Observations, fit, log_density, predictive
+from .gp import LaplaceGP, fit, log_density, predictive
+from .gp_prior import Observations
 
 # Below this many cells of its own the guard has nothing to judge with: the physics stays on, another
 # metal's cells stay out (transfer.py).

@@ -23,7 +23,7 @@ import numpy as np
 from interlayer.models.recipe import Recipe
 
 from .condition import Condition
-from .gp import Observations
+from .gp_prior import Observations
 from .measurement import Measurement
 from .objective import Objective
 from .physics import PhysicsPrior, SimulationRequest

@@ -18,7 +18,7 @@ from interlayer.models.electrochem import metal as lookup_metal
 from interlayer.models.errors import InterlayerError
 from interlayer.models.recipe import CHEMISTRIES, Recipe
 
-from .gp import TrendFrame
+from .gp_prior import TrendFrame
 
 
 class DesignSpaceError(InterlayerError):

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .gp import LaplaceGP, Observations, fit
+from .gp import LaplaceGP, fit
+from .gp_prior import Observations
 from .guard import MIN_CELLS_FOR_GUARD, GuardDecision, held_out, own_rows
 
 # Transfer may not cost more than 1 nat of held-out density (a cross-validated Bayes factor of e):

@@ -6,18 +6,8 @@ import numpy as np
 import pytest
 
 from interlayer.surrogate.acquisition import CandidatePosterior
-from interlayer.surrogate.gp import (
-    TREND_EDGE_DROP,
-    LaplaceGP,
-    Observations,
-    TrendFrame,
-    basis_prior,
-    fit,
-    log_density,
-    predictive,
-    prior_theta,
-    trend_basis,
-)
+from interlayer.surrogate.gp import LaplaceGP, fit, log_density, predictive
+from interlayer.surrogate.gp_prior import TREND_EDGE_DROP, Observations, TrendFrame, basis_prior, prior_theta, trend_basis
 
 
 def observations(x, y, censored, task=None, physics=None, n_tasks=1):

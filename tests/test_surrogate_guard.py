@@ -3,7 +3,7 @@
 import numpy as np
 
 from interlayer.surrogate.acquisition import space_filling_distance
-from interlayer.surrogate.gp import Observations
+from interlayer.surrogate.gp_prior import Observations
 from interlayer.surrogate.guard import HeldOut, physics_guard
 
 

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from interlayer.surrogate.gp import Observations
+from interlayer.surrogate.gp_prior import Observations
 from interlayer.surrogate.transfer import TRANSFER_MARGIN, fit_with_transfer
 
 
