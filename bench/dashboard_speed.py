@@ -66,7 +66,7 @@ def seed_campaign(settings: Settings, owner: str, cells: int, seed: int = 0) -> 
         row.data_version = 1
     with transaction(settings) as session:
         state = load_state(session, campaign["id"])
-    fitted = state.build(simulations=None)  # no physics prior: nothing to simulate
+    fitted = state.build()  # no physics prior: nothing to simulate
     batch = fitted.ask(4)
     with transaction(settings) as session:
         # the batch's job, as a proposal job leaves it (never queued: there is no broker here)
@@ -74,7 +74,7 @@ def seed_campaign(settings: Settings, owner: str, cells: int, seed: int = 0) -> 
         job.status = JobStatus.SUCCEEDED
         session.add_all([tables.Proposal(campaign_id=campaign["id"], job_id=job.id, recipe=str(p.recipe), document=p.as_dict())
                          for p in batch])
-        store_recommendation(session, campaign["id"], 1, recommendation_document(fitted))
+        store_recommendation(session, campaign["id"], 1, recommendation_document(fitted, fitted.fit()))
     return campaign["id"]
 
 

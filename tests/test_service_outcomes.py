@@ -140,7 +140,7 @@ def test_a_campaign_stored_before_the_migration_still_proposes(tmp_path):
         states = session.scalars(select(tables.Measurement.state).order_by(tables.Measurement.id)).all()
         state = load_state(session, "cmp_old")
     assert states == ["running", "shorted", "shorted"]
-    campaign = state.build(simulations=None)
+    campaign = state.build()
     assert len(campaign.measurements) == 3 and campaign.measurements[0].censored
     assert len(campaign.ask(2)) == 2
     assert str(campaign.recommend().recipe).startswith("Na@")

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from interlayer.service.errors import NotFound
-from interlayer.service.jobs.lifecycle import claim, create_job
+from interlayer.service.jobs.lifecycle import Waiting, claim, create_job
 from interlayer.service.schemas import CampaignIn
 from interlayer.service.settings import Settings
 from interlayer.service.store.db import migrate, transaction
 from interlayer.service.store.tables import Job
 from interlayer.service.store.vocabulary import JobKind, JobStatus
-from interlayer.service.usecases import campaigns, jobs, proposals
+from interlayer.service.usecases import campaigns, jobs, proposals, recommendations
+from interlayer.service.usecases.simulations import run_simulation_job
+from interlayer.surrogate.fit import FitCache
 
 
 @pytest.fixture()
@@ -27,7 +30,7 @@ def test_a_proposal_job_body_stores_a_batch_and_finishes_its_job(settings):
     campaign = campaigns.create_campaign(settings, "lab", body, None)
     with transaction(settings) as session:
         job_id = create_job(session, JobKind.PROPOSAL, "lab", {"count": 3}, campaign_id=campaign["id"]).id
-    proposals.propose(settings, claim(settings, job_id))
+    proposals.propose(settings, claim(settings, job_id), FitCache())
     stored = proposals.list_proposals(settings, "lab", campaign["id"], "pending")
     assert len({p["recipe"] for p in stored}) == 3
     done = jobs.show_job(settings, "lab", job_id)
@@ -38,3 +41,33 @@ def test_a_proposal_job_body_stores_a_batch_and_finishes_its_job(settings):
         assert session.get(Job, job_id).attempts == 1
     with pytest.raises(NotFound):
         proposals.list_proposals(settings, "another lab", campaign["id"], None)
+
+
+def test_a_campaign_job_builds_no_model_while_its_simulations_are_pending(settings):
+    """Propose and refit ask for the physics first: while a simulation is missing they queue it, answer
+    Waiting and build nothing; once all are stored the proposal builds the model once and the refit of
+    the same data version reuses it."""
+    body = CampaignIn(name="physics first", metal="Na", physics="suppression",
+                      space={"max_ald_cycles": 2, "max_mld_cycles": 2, "max_supercycles": 30})
+    campaign = campaigns.create_campaign(settings, "lab", body, None)
+    fits = FitCache()
+    with transaction(settings) as session:
+        proposal_id = create_job(session, JobKind.PROPOSAL, "lab", {"count": 2}, campaign_id=campaign["id"]).id
+        refit_id = create_job(session, JobKind.INGEST, "lab", {"data_version": 0}, campaign_id=campaign["id"]).id
+    proposal_claim, refit_claim = claim(settings, proposal_id), claim(settings, refit_id)
+    for _ in range(2):  # asked again, the simulations are still pending: nothing queued twice, nothing built
+        assert isinstance(proposals.propose(settings, proposal_claim, fits), Waiting)
+        assert isinstance(recommendations.refresh_recommendation(settings, refit_claim, fits), Waiting)
+    assert fits.builds == 0
+    with transaction(settings) as session:
+        queued = session.scalars(select(Job.id).where(Job.kind == JobKind.SIMULATION)).all()
+        assert session.get(Job, proposal_id).status == JobStatus.RUNNING
+    assert len(queued) == 14  # the suppression prior's runs for one unit, each queued once
+    for job_id in queued:
+        run_simulation_job(settings, claim(settings, job_id))
+    assert proposals.propose(settings, proposal_claim, fits) is None
+    assert fits.builds == 1
+    assert recommendations.refresh_recommendation(settings, refit_claim, fits) is None
+    assert fits.builds == 1  # the refit of the same data version shares the proposal's fit
+    assert jobs.show_job(settings, "lab", proposal_id)["status"] == JobStatus.SUCCEEDED
+    assert jobs.show_job(settings, "lab", refit_id)["status"] == JobStatus.SUCCEEDED

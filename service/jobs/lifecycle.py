@@ -32,6 +32,15 @@ class ClaimLost(RuntimeError):
     """Another attempt took the job over; this one must write nothing."""
 
 
+@dataclass(frozen=True)
+class Waiting:
+    """A use case's answer when its job cannot finish yet (simulations pending, other writers first):
+    why, and how far it got (None leaves the progress as it is). The job comes back later."""
+
+    message: str
+    progress: float | None = None
+
+
 def create_job(session: Session, kind: JobKind, owner: str, job_input: dict[str, Any], *,
                campaign_id: str | None = None, simulation_key: str | None = None) -> Job:
     job = Job(kind=kind, owner=owner, input=job_input, campaign_id=campaign_id, simulation_key=simulation_key,
@@ -137,6 +146,15 @@ def finish_now(settings: Settings, claimed: Claim, status: JobStatus, **fields: 
             _finish(connection, claimed.job_id, claimed.token, status, **fields)
     except ClaimLost:
         log.warning("job %s: claim lost before it could be marked %s", claimed.job_id, status)
+
+
+def note_waiting(settings: Settings, claimed: Claim, waiting: Waiting) -> None:
+    """Record why a job this attempt still holds is waiting (its message, and its progress when known)."""
+    values: dict[str, Any] = {"message": waiting.message}
+    if waiting.progress is not None:
+        values["progress"] = waiting.progress
+    with single_statements(settings) as connection:
+        connection.execute(update(_JOBS).where(_JOBS.c.id == claimed.job_id, _JOBS.c.claim == claimed.token).values(**values))
 
 
 def request_cancel(session: Session, job: Job) -> None:

@@ -1,8 +1,8 @@
-"""A campaign's physics from the simulation store: the service's ``SimulationSource``.
+"""A campaign's physics from the simulation store, asked for before any model is built.
 
 Each simulation the physics prior needs is a job of its own, cached by its inputs and shared across
 campaigns. A result not stored yet has its job queued (once, whoever asks) and the campaign's job
-comes back later: ``SimulationsPending`` says how many are ready.
+comes back later: ``physics_results`` answers ``Waiting`` with how many are ready.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from interlayer.surrogate.fit import CampaignError
 from interlayer.surrogate.physics import SimulationRequest
 
-from ..jobs.lifecycle import create_job
+from ..jobs.lifecycle import Waiting, create_job
 from ..jobs.queue import publish_committed
 from ..settings import Settings
 from ..store import tables
@@ -22,33 +22,25 @@ from ..store.vocabulary import JobKind, JobStatus
 from .simulators import simulator
 
 
-class SimulationsPending(Exception):
-    """Some simulations a campaign needs are still queued or running."""
-
-    def __init__(self, ready: int, needed: int):
-        super().__init__(f"waiting for {needed - ready} of {needed} simulations")
-        self.ready, self.needed = ready, needed
-
-
 def request_input(request: SimulationRequest) -> dict:
     """A simulation job's input for ``request``."""
     return {"model": request.model, "metal": request.metal, "recipe": request.recipe,
             "parameters": request.parameters_dict()}
 
 
-class StoredSimulations:
-    """The stored results of a campaign's simulations; the missing ones are queued as jobs of ``owner``."""
-
-    def __init__(self, settings: Settings, owner: str):
-        self.settings, self.owner = settings, owner
-
-    def results(self, requests: list[SimulationRequest]) -> dict[SimulationRequest, dict]:
-        with transaction(self.settings) as session:
-            found, created = gather_simulations(session, self.settings, requests, self.owner)
-        publish_committed(self.settings, JobKind.SIMULATION, created)
-        if len(found) < len(requests):
-            raise SimulationsPending(len(found), len(requests))
-        return found
+def physics_results(settings: Settings, owner: str, requests: list[SimulationRequest]
+                    ) -> dict[SimulationRequest, dict] | Waiting:
+    """The stored result of every request, or ``Waiting`` while some are computed (the missing ones are
+    queued as simulation jobs of ``owner``, once)."""
+    if not requests:
+        return {}
+    with transaction(settings) as session:
+        found, created = gather_simulations(session, settings, requests, owner)
+    publish_committed(settings, JobKind.SIMULATION, created)
+    if len(found) < len(requests):
+        return Waiting(f"waiting for {len(requests) - len(found)} of {len(requests)} simulations",
+                       0.5 * len(found) / len(requests))
+    return found
 
 
 def gather_simulations(session: Session, settings: Settings, requests: list[SimulationRequest], owner: str

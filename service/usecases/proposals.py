@@ -7,13 +7,15 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ..jobs.lifecycle import Claim, create_job, finish
+from interlayer.surrogate.fit import FitCache
+
+from ..jobs.lifecycle import Claim, Waiting, create_job, finish
 from ..schemas import ProposalsIn
 from ..settings import Settings
 from ..store import tables
 from ..store.db import transaction
 from ..store.vocabulary import JobKind, JobStatus
-from .campaign_physics import StoredSimulations
+from .campaign_physics import physics_results
 from .campaigns import owned_campaign
 from .idempotency import Written, write_once
 from .recommendations import recommendation_document, store_recommendation, with_history
@@ -22,10 +24,6 @@ from .views import job_view, proposal_view
 
 # Optimistic writes of a proposal batch: recomputed when another batch landed meanwhile.
 PROPOSAL_WRITE_TRIES = 5
-
-
-class CampaignBusy(Exception):
-    """Other proposal batches kept landing first: the job comes back later (it never fails for it)."""
 
 
 def request_proposals(settings: Settings, owner: str, campaign_id: str, body: ProposalsIn,
@@ -50,18 +48,23 @@ def list_proposals(settings: Settings, owner: str, campaign_id: str, status: str
         return [p for p in out if status is None or p["status"] == status]
 
 
-def propose(settings: Settings, claimed: Claim) -> None:
+def propose(settings: Settings, claimed: Claim, fits: FitCache) -> Waiting | None:
     """The proposal job: fit the surrogate, ask for a batch that avoids every pending recipe, store it once.
 
-    Raises ``SimulationsPending`` while the physics it needs is still being computed.
+    ``Waiting`` (no model built) while the physics it needs is still being computed, or when other
+    batches kept landing first. Batches of one data version share the fit kept in ``fits``.
     """
     count = int(claimed.input["count"])
     for _ in range(PROPOSAL_WRITE_TRIES):
         with transaction(settings) as session:
             state = load_state(session, claimed.campaign_id)
-        campaign = state.build(StoredSimulations(settings, state.row.owner))
-        batch = campaign.ask(count, pending=state.pending)
-        recommendation = recommendation_document(campaign)
+        campaign = state.build(fits)
+        results = physics_results(settings, state.row.owner, campaign.simulation_requests())
+        if isinstance(results, Waiting):
+            return results
+        fit = campaign.fit(results)
+        batch = campaign.ask(count, pending=state.pending, fit=fit)
+        recommendation = recommendation_document(campaign, fit)
         with transaction(settings) as session:
             # The compare-and-bump is the campaign's write lock: a batch computed against an older
             # set of pending proposals is recomputed, so two jobs never propose the same recipe.
@@ -77,5 +80,5 @@ def propose(settings: Settings, claimed: Claim) -> None:
             recommendation = with_history(session, state.row.id, state.row.data_version, recommendation)
             store_recommendation(session, state.row.id, state.row.data_version, recommendation)
             finish(session, claimed, JobStatus.SUCCEEDED, result={"proposal_ids": [row.id for row in rows]})
-        return
-    raise CampaignBusy(f"other batches landed first {PROPOSAL_WRITE_TRIES} times; trying again shortly")
+        return None
+    return Waiting(f"other batches landed first {PROPOSAL_WRITE_TRIES} times; trying again shortly")

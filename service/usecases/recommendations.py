@@ -9,16 +9,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from interlayer.surrogate.campaign import Campaign, CampaignError
+from interlayer.surrogate.campaign import Campaign
 from interlayer.surrogate.condition import Condition
+from interlayer.surrogate.fit import CampaignError, Fit, FitCache
 
-from ..jobs.lifecycle import Claim, create_job, finish
+from ..jobs.lifecycle import Claim, Waiting, create_job, finish
 from ..jobs.queue import publish_committed
 from ..settings import Settings
 from ..store import tables
 from ..store.db import dialect_insert, transaction
 from ..store.vocabulary import JobKind, JobStatus
-from .campaign_physics import StoredSimulations
+from .campaign_physics import physics_results
 from .campaigns import owned_campaign
 from .state import load_state
 from .views import job_view
@@ -53,28 +54,34 @@ def store_recommendation(session: Session, campaign_id: str, data_version: int, 
         where=table.c.data_version <= insert.excluded.data_version))
 
 
-def recommendation_document(campaign: Campaign) -> dict[str, Any]:
+def recommendation_document(campaign: Campaign, fit: Fit) -> dict[str, Any]:
     """The recommendation as stored and served, with the landscape the dashboard and reports draw."""
-    return {**campaign.recommend().as_dict(), "landscape": campaign.landscape()}
+    return {**campaign.recommend(fit=fit).as_dict(), "landscape": campaign.landscape(fit=fit)}
 
 
-def refresh_recommendation(settings: Settings, claimed: Claim) -> None:
+def refresh_recommendation(settings: Settings, claimed: Claim, fits: FitCache) -> Waiting | None:
     """The refit job: fit on the stored measurements, keep the recommendation for their data version.
 
-    Raises ``SimulationsPending`` while the physics it needs is still being computed.
+    ``Waiting`` (no model built) while the physics it needs is still being computed.
     """
     with transaction(settings) as session:
         state = load_state(session, claimed.campaign_id)
-    campaign = state.build(StoredSimulations(settings, state.row.owner))
-    document = recommendation_document(campaign)
+    campaign = state.build(fits)
+    results = physics_results(settings, state.row.owner, campaign.simulation_requests())
+    if isinstance(results, Waiting):
+        return results
+    fit = campaign.fit(results)
+    document = recommendation_document(campaign, fit)
     # the conditions asked for (GET ...?current_ma_cm2=&capacity_mah_cm2=) beside the target's
-    conditions = {key: campaign.recommend(condition=condition_of(key)).as_dict() for key in claimed.input.get("conditions", [])}
+    conditions = {key: campaign.recommend(condition=condition_of(key), fit=fit).as_dict()
+                  for key in claimed.input.get("conditions", [])}
     if conditions:
         document["by_condition"] = conditions
     with transaction(settings) as session:
         document = with_history(session, state.row.id, state.row.data_version, document)
         store_recommendation(session, state.row.id, state.row.data_version, document)
         finish(session, claimed, JobStatus.SUCCEEDED, result={"data_version": state.row.data_version})
+    return None
 
 
 def condition_key(current_ma_cm2: float, capacity_mah_cm2: float) -> str:

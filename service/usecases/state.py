@@ -9,12 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from interlayer.models.recipe import Recipe
-from interlayer.surrogate.campaign import Campaign, CampaignError
+from interlayer.surrogate.campaign import Campaign
 from interlayer.surrogate.condition import Condition
+from interlayer.surrogate.fit import CampaignError, FitCache
 from interlayer.surrogate.measurement import Measurement
 from interlayer.surrogate.objective import Objective
 from interlayer.surrogate.physics import PRIORS, PhysicsPrior
-from interlayer.surrogate.simulations import SimulationSource
 from interlayer.surrogate.space import DesignSpace
 
 from ..store import tables
@@ -54,12 +54,14 @@ class CampaignState:
     related: list[Measurement]
     pending: list[Recipe]
 
-    def build(self, simulations: SimulationSource) -> Campaign:
-        """The surrogate's campaign, told every measurement; physics results from ``simulations``."""
+    def build(self, fits: FitCache | None = None) -> Campaign:
+        """The surrogate's campaign, told every measurement; its fits kept in ``fits`` (a worker's cache).
+
+        The physics results are the caller's to give (``Campaign.fit(results)``): the campaign never runs one."""
         options = self.row.options
         campaign = Campaign(DesignSpace.from_dict(self.row.space), seed=options["seed"],
                             physics=physics_prior(options["physics"]), related=self.related,
-                            simulations=simulations, acquisition=options["acquisition"],
+                            fits=fits, acquisition=options["acquisition"],
                             objective=Objective.parse(options.get("objectives"), options.get("constraint")),
                             condition=surrogate_condition(options.get("condition")))
         campaign.tell(self.measurements)

@@ -9,20 +9,17 @@ import logging
 from collections.abc import Callable
 
 from celery import Celery, Task
-from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 
 from interlayer.models.errors import InterlayerError
+from interlayer.surrogate.fit import FitCache
 
 from ..jobs.heartbeat import Heartbeat
-from ..jobs.lifecycle import Claim, ClaimLost, claim, finish_now
+from ..jobs.lifecycle import Claim, ClaimLost, Waiting, claim, finish_now, note_waiting
 from ..logs import job_id as logged_job
 from ..settings import Settings
-from ..store.db import transaction
-from ..store.tables import Job
 from ..store.vocabulary import JobKind, JobStatus
-from ..usecases.campaign_physics import SimulationsPending
-from ..usecases.proposals import CampaignBusy, propose
+from ..usecases.proposals import propose
 from ..usecases.recommendations import refresh_recommendation
 from ..usecases.simulations import run_simulation_job
 
@@ -36,23 +33,19 @@ CLAIM_RETRY_S = 1.0
 CAMPAIGN_SOFT_LIMIT_S, CAMPAIGN_LIMIT_S = 300, 360
 
 
-def _run_campaign_job(settings: Settings, claimed: Claim, use_case: Callable[[Settings, Claim], None]) -> bool:
-    """Run a campaign job's use case; False while its simulations are pending or other proposal batches
-    keep landing first (it comes back later). Bad input fails the job with its message instead of retrying."""
+CampaignUseCase = Callable[[Settings, Claim, FitCache], Waiting | None]
+
+
+def _run_campaign_job(settings: Settings, claimed: Claim, use_case: CampaignUseCase, fits: FitCache) -> bool:
+    """Run a campaign job's use case; False while it waits (its simulations are pending, or other proposal
+    batches keep landing first: it comes back later). Bad input fails the job with its message instead of retrying."""
     try:
         # A fit can outlast the orphan timeout (4 heartbeats): beat, so the reconciler leaves it alone.
         with Heartbeat(settings, claimed):
-            use_case(settings, claimed)
-    except SimulationsPending as pending:
-        with transaction(settings) as session:
-            session.execute(update(Job).where(Job.id == claimed.job_id, Job.claim == claimed.token).values(
-                progress=0.5 * pending.ready / pending.needed, message=str(pending)))
-        return False
-    except CampaignBusy as busy:
-        with transaction(settings) as session:
-            session.execute(update(Job).where(Job.id == claimed.job_id, Job.claim == claimed.token).values(
-                message=str(busy)))
-        return False
+            waiting = use_case(settings, claimed, fits)
+        if waiting is not None:
+            note_waiting(settings, claimed, waiting)
+            return False
     except ClaimLost:
         log.warning("job %s: another attempt owns it", claimed.job_id)
     except InterlayerError as error:
@@ -64,7 +57,10 @@ def _run_campaign_job(settings: Settings, claimed: Claim, use_case: Callable[[Se
 
 
 def register_tasks(app: Celery, settings: Settings) -> None:
-    """Bind the three job kinds to ``app``; the tasks use ``settings``."""
+    """Bind the three job kinds to ``app``; the tasks use ``settings``, and share one cache of fits
+    (proposals and the refit of one data version fit the model once in this process)."""
+    fits = FitCache()
+
     def claim_or_retry(task: Task, job_id: str, token: str | None = None) -> Claim | None:
         logged_job.set(job_id)  # this task's log lines carry the job's id
         try:
@@ -83,7 +79,7 @@ def register_tasks(app: Celery, settings: Settings) -> None:
 
     def come_back_when_done(task: Task, job_id: str, token: str | None, use_case) -> None:
         claimed = claim_or_retry(task, job_id, token)
-        if claimed is not None and not _run_campaign_job(settings, claimed, use_case):
+        if claimed is not None and not _run_campaign_job(settings, claimed, use_case, fits):
             # The simulations it needs are queued as jobs of their own: come back later instead of
             # holding this worker slot (with prefetch 1 and one worker, waiting here would deadlock).
             raise task.retry(args=[job_id, claimed.token], countdown=WAIT_POLL_S)
