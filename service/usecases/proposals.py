@@ -19,11 +19,8 @@ from .campaign_physics import physics_results
 from .campaigns import owned_campaign
 from .idempotency import Written, write_once
 from .recommendations import recommendation_document, store_recommendation, with_history
-from .state import load_state
+from .state import load_state, pending_recipes
 from .views import job_view, proposal_view
-
-# Optimistic writes of a proposal batch: recomputed when another batch landed meanwhile.
-PROPOSAL_WRITE_TRIES = 5
 
 
 def request_proposals(settings: Settings, owner: str, campaign_id: str, body: ProposalsIn,
@@ -51,34 +48,31 @@ def list_proposals(settings: Settings, owner: str, campaign_id: str, status: str
 def propose(settings: Settings, claimed: Claim, fits: FitCache) -> Waiting | None:
     """The proposal job: fit the surrogate, ask for a batch that avoids every pending recipe, store it once.
 
-    ``Waiting`` (no model built) while the physics it needs is still being computed, or when other
-    batches kept landing first. Batches of one data version share the fit kept in ``fits``.
+    ``Waiting`` (no model built) while the physics it needs is still being computed. The fit, the
+    expensive part, is shared by the batches of one data version (``fits``); the batch itself is chosen
+    under the campaign's row lock against the pending proposals as they are then, so two jobs never
+    propose the same recipe and concurrent jobs wait a few milliseconds instead of recomputing.
     """
     count = int(claimed.input["count"])
-    for _ in range(PROPOSAL_WRITE_TRIES):
-        with transaction(settings) as session:
-            state = load_state(session, claimed.campaign_id)
-        campaign = state.build(fits)
-        results = physics_results(settings, state.row.owner, campaign.simulation_requests())
-        if isinstance(results, Waiting):
-            return results
-        fit = campaign.fit(results)
-        batch = campaign.ask(count, pending=state.pending, fit=fit)
-        recommendation = recommendation_document(campaign, fit)
-        with transaction(settings) as session:
-            # The compare-and-bump is the campaign's write lock: a batch computed against an older
-            # set of pending proposals is recomputed, so two jobs never propose the same recipe.
-            moved = session.execute(update(tables.Campaign).where(
-                tables.Campaign.id == state.row.id, tables.Campaign.lock_version == state.row.lock_version)
-                .values(lock_version=tables.Campaign.lock_version + 1)).rowcount
-            if moved != 1:
-                continue
-            rows = [tables.Proposal(campaign_id=state.row.id, job_id=claimed.job_id, recipe=str(p.recipe),
-                                    document=p.as_dict()) for p in batch]
-            session.add_all(rows)
-            session.flush()
-            recommendation = with_history(session, state.row.id, state.row.data_version, recommendation)
-            store_recommendation(session, state.row.id, state.row.data_version, recommendation)
-            finish(session, claimed, JobStatus.SUCCEEDED, result={"proposal_ids": [row.id for row in rows]})
-        return None
-    return Waiting(f"other batches landed first {PROPOSAL_WRITE_TRIES} times; trying again shortly")
+    with transaction(settings) as session:
+        state = load_state(session, claimed.campaign_id)
+    campaign = state.build(fits)
+    results = physics_results(settings, state.row.owner, campaign.simulation_requests())
+    if isinstance(results, Waiting):
+        return results
+    fit = campaign.fit(results)
+    recommendation = recommendation_document(campaign, fit)
+    with transaction(settings) as session:
+        # The bump comes first: it takes the campaign's row lock (PostgreSQL) or the database's write
+        # lock (SQLite) before the pending proposals are read, and holds it until this batch is stored.
+        session.execute(update(tables.Campaign).where(tables.Campaign.id == state.row.id)
+                        .values(lock_version=tables.Campaign.lock_version + 1))
+        batch = campaign.ask(count, pending=pending_recipes(session, state.row.id, state.row.metal), fit=fit)
+        rows = [tables.Proposal(campaign_id=state.row.id, job_id=claimed.job_id, recipe=str(p.recipe),
+                                document=p.as_dict()) for p in batch]
+        session.add_all(rows)
+        session.flush()
+        recommendation = with_history(session, state.row.id, state.row.data_version, recommendation)
+        store_recommendation(session, state.row.id, state.row.data_version, recommendation)
+        finish(session, claimed, JobStatus.SUCCEEDED, result={"proposal_ids": [row.id for row in rows]})
+    return None

@@ -75,9 +75,13 @@ def load_state(session: Session, campaign_id: str) -> CampaignState:
     related_ids = list(row.options.get("related_campaigns", []))
     metals = dict(session.execute(select(tables.Campaign.id, tables.Campaign.metal)
                                   .where(tables.Campaign.id.in_([campaign_id, *related_ids]))).all())
-    pending_rows = session.scalars(select(tables.Proposal.recipe).where(
+    return CampaignState(row, measurements_of(session, [campaign_id], metals),
+                         measurements_of(session, related_ids, metals), pending_recipes(session, campaign_id, row.metal))
+
+
+def pending_recipes(session: Session, campaign_id: str, metal: str) -> list[Recipe]:
+    """The recipes of the campaign's proposals that no measurement reports yet."""
+    rows = session.scalars(select(tables.Proposal.recipe).where(
         tables.Proposal.campaign_id == campaign_id,
         ~select(tables.Measurement.id).where(tables.Measurement.proposal_id == tables.Proposal.id).exists()))
-    return CampaignState(row, measurements_of(session, [campaign_id], metals),
-                         measurements_of(session, related_ids, metals),
-                         [Recipe.parse(recipe, metal=row.metal) for recipe in pending_rows])
+    return [Recipe.parse(recipe, metal=metal) for recipe in rows]

@@ -37,8 +37,8 @@ CampaignUseCase = Callable[[Settings, Claim, FitCache], Waiting | None]
 
 
 def _run_campaign_job(settings: Settings, claimed: Claim, use_case: CampaignUseCase, fits: FitCache) -> bool:
-    """Run a campaign job's use case; False while it waits (its simulations are pending, or other proposal
-    batches keep landing first: it comes back later). Bad input fails the job with its message instead of retrying."""
+    """Run a campaign job's use case; False while it waits for its simulations (it comes back later).
+    Bad input fails the job with its message instead of retrying."""
     try:
         # A fit can outlast the orphan timeout (4 heartbeats): beat, so the reconciler leaves it alone.
         with Heartbeat(settings, claimed):
