@@ -64,12 +64,12 @@ def propose(campaign_id: str, request: Request, count: str = Form(default="4"), 
     """Ask for a batch: a job; the page comes back showing its progress."""
     try:
         body = ProposalsIn(count=count)
-        written = proposals.request_proposals(settings, session.owner, campaign_id, body, form_id)
+        job = proposals.request_proposals(settings, session.owner, campaign_id, body, form_id)
     except ValidationError as error:
         return render_campaign(request, session, settings, campaign_id, 422, propose_errors=field_errors(error))
     except NotFound:
         return not_found(request, session)
-    return see_other(f"/campaigns/{campaign_id}?job={written.body['id']}#next-batch")
+    return see_other(f"/campaigns/{campaign_id}?job={job['id']}#next-batch")
 
 
 @router.get("/campaigns/{campaign_id}/worksheet.csv")

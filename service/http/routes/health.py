@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
 
 from ...jobs.queue import beacon_key
 from ...settings import Settings
-from ...store.db import transaction
+from ...store.db import ping
 from ..deps import settings_of
 
 router = APIRouter(tags=["health"])
@@ -23,8 +22,7 @@ def healthz() -> dict:
 def readyz(request: Request, settings: Settings = Depends(settings_of)) -> JSONResponse:
     checks: dict[str, str] = {}
     try:
-        with transaction(settings) as session:
-            session.execute(text("SELECT 1"))
+        ping(settings)
         checks["database"] = "ok"
     except Exception as error:
         checks["database"] = f"error: {type(error).__name__}"
