@@ -11,6 +11,7 @@ from ...schemas import ProposalsIn
 from ...settings import Settings
 from ...usecases import proposals
 from ..deps import idempotency_key, owner_of, settings_of
+from ..responses import accepted
 
 router = APIRouter(prefix="/v1/campaigns/{campaign_id}/proposals", tags=["proposals"])
 
@@ -18,9 +19,7 @@ router = APIRouter(prefix="/v1/campaigns/{campaign_id}/proposals", tags=["propos
 @router.post("", status_code=202)
 def create_proposals(campaign_id: str, body: ProposalsIn = ProposalsIn(), key: str | None = Depends(idempotency_key),
                      owner: str = Depends(owner_of), settings: Settings = Depends(settings_of)) -> JSONResponse:
-    written = proposals.request_proposals(settings, owner, campaign_id, body, key)
-    return JSONResponse(status_code=written.status, content=written.body,
-                        headers={"Location": f"/v1/jobs/{written.body['id']}"})
+    return accepted(proposals.request_proposals(settings, owner, campaign_id, body, key))
 
 
 @router.get("")
