@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from ...jobs.queue import beacon_key
-from ...settings import Settings
+from ...schemas.responses import HealthOut, ReadyOut
 from ...store.db import ping
-from ..deps import settings_of
+from ..deps import AppSettings
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz")
+@router.get("/healthz", response_model=HealthOut)
 def healthz() -> dict:
     return {"status": "ok"}
 
 
-@router.get("/readyz")
-def readyz(request: Request, settings: Settings = Depends(settings_of)) -> JSONResponse:
+@router.get("/readyz", response_model=ReadyOut,
+            responses={503: {"model": ReadyOut, "description": "A check failed: which, and why"}})
+def readyz(request: Request, settings: AppSettings) -> JSONResponse:
     checks: dict[str, str] = {}
     try:
         ping(settings)
