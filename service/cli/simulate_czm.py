@@ -6,10 +6,7 @@ import typer
 
 from interlayer.models.errors import SimulationInputError
 
-from .simulate import simulate_app
 
-
-@simulate_app.command("czm")
 def czm_command(
     metal: str | None = typer.Option(None, "--metal", help="Li or Na: sets the dendrite pressure (100 / 59 MPa)."),
     recipe: str | None = typer.Option(None, "--recipe", help="Film from a recipe, e.g. '(1ALD-1MLD)10'."),

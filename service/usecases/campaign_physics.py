@@ -17,7 +17,7 @@ from ..store.db import Session, transaction
 from ..store.jobs import Jobs
 from ..store.simulations import Simulations
 from ..store.vocabulary import JobKind, JobStatus
-from .simulators import simulator
+from .physics_models import service_model
 
 
 class SimulationsPending(Exception):
@@ -55,7 +55,7 @@ def gather_simulations(session: Session, settings: Settings, requests: list[Simu
 
     A missing result with a live job is waited for, not queued again; one whose job failed fails the caller.
     """
-    keys = {request: simulator(request.model, settings.extra_models).key(
+    keys = {request: service_model(request.model, settings.extra_models).key(
         request.metal, request.recipe, request.parameters_dict()) for request in requests}
     stored = Simulations(session).results(keys.values())
     found = {request: stored[key] for request, key in keys.items() if key in stored}

@@ -21,7 +21,7 @@ from ..store.simulations import Simulations, store_and_finish
 from ..store.tables import new_id, utcnow
 from ..store.vocabulary import JobKind, JobStatus
 from .idempotency import Written, write_once
-from .simulators import model_names, simulator
+from .physics_models import model_names, service_model
 from .views import job_view
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ def simulation_input(settings: Settings, body: SimulationIn, location: list) -> 
         except ParameterError as error:
             raise ServiceInputError(str(error), [*location, "parameters", error.name]) from None
     try:
-        key = simulator(body.model, settings.extra_models).key(body.metal, recipe, body.parameters)
+        key = service_model(body.model, settings.extra_models).key(body.metal, recipe, body.parameters)
     except (TypeError, ValueError) as error:
         raise ServiceInputError(f"parameters must be JSON numbers, text or flags: {error}",
                                 [*location, "parameters"]) from None
@@ -84,7 +84,7 @@ def request_simulations(settings: Settings, owner: str, bodies: list[SimulationI
 def run_simulation_job(settings: Settings, claimed: Claim) -> None:
     request = claimed.input
     try:
-        model = simulator(request["model"], settings.extra_models)
+        model = service_model(request["model"], settings.extra_models)
         key = model.key(request["metal"], request["recipe"], request["parameters"])
     except InterlayerError as error:
         finish_now(settings, claimed, JobStatus.FAILED, error=str(error))
