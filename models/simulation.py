@@ -1,4 +1,4 @@
-"""One entry point for every physics model: run by name, version and cache key.
+"""One entry point for every physics model: run by name, version and cache key (``physics_model``).
 
 The service queues simulations by ``(model, metal, recipe, parameters)`` and caches results under
 ``simulation_key``; the surrogate asks for the same tuples. Both go through ``run_simulation`` so a
@@ -11,6 +11,7 @@ import hashlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from importlib import import_module
 from typing import Any
 
@@ -68,9 +69,32 @@ def input_hash(model: str, version: str, metal: str, recipe: str, parameters: Ma
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def simulation_key(model: str, metal: str, recipe: str, parameters: Mapping[str, Any] | None = None) -> str:
-    """``input_hash`` under the installed version of ``model``."""
-    return input_hash(model, model_version(model), metal, recipe, parameters)
+@dataclass(frozen=True)
+class PhysicsModel:
+    """One physics model as a run is asked of it: its name, version, runner and the cache key of a run.
+
+    ``run(metal, recipe, parameters, progress=..., should_cancel=...)`` returns the JSON of ``run_simulation``;
+    ``key`` is the ``input_hash`` of the inputs under this version: equal keys, equal results.
+    """
+
+    name: str
+    version: str
+    run: Callable[..., dict[str, Any]]
+
+    def key(self, metal: str, recipe: str, parameters: Mapping[str, Any] | None = None) -> str:
+        return input_hash(self.name, self.version, metal, recipe, parameters)
+
+
+def physics_model(name: str, extra: Mapping[str, Callable[..., dict[str, Any]]] | None = None) -> PhysicsModel:
+    """The model called ``name``: one of ``MODELS``, or of ``extra`` (name -> a runner called like
+    ``run_simulation`` without the model name, with an optional ``MODEL_VERSION`` attribute)."""
+    extra = extra or {}
+    if name in extra:
+        run = extra[name]
+        return PhysicsModel(name, str(getattr(run, "MODEL_VERSION", "0")), run)
+    if name not in _MODELS:
+        raise SimulationInputError(f"unknown model {name!r}; known models: {', '.join(MODELS + tuple(extra))}")
+    return PhysicsModel(name, model_version(name), partial(run_simulation, name))
 
 
 def run_simulation(model: str, metal: str, recipe: str, parameters: Mapping[str, Any] | None = None, *,

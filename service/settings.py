@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     # Requests per second each API key may make to each API process (a second's worth may come at once);
     # 0: no limit. A lab's clients make a few a second; bench.service_load lifts it to measure the service.
     requests_per_key_s: float = 50.0
-    # Extra simulation models "name=module:function,...", for benchmarks and tests only (usecases/simulators.py).
+    # Extra simulation models "name=module:function,...", for benchmarks and tests only (usecases/physics_models.py).
     extra_models: str = ""
     # PostgreSQL commits that return before the WAL is on disk. Worker processes turn it on: each of
     # their writes is a claim, heartbeat or finish that the reconciler redoes if a crash loses it.

@@ -49,7 +49,7 @@ from .condition import Condition, ConditionError
 from .fit import CampaignError, Fit, FitCache, one_blas_thread
 from .gp_prior import Observations
 from .landscape import landscape
-from .measurement import Measurement, MeasurementError, fingerprint, merge_reports
+from .measurement import Measurement, MeasurementError, check_in_space, fingerprint, merge_reports
 from .objective import Objective, ObjectiveError
 from .observations import FitInputs, observations, related_recipes
 from .physics import PhysicsPrior, SimulationRequest, SuppressionPrior
@@ -117,10 +117,7 @@ class Campaign:
         for report in reports:
             if not isinstance(report, Measurement):
                 raise MeasurementError(f"expected a Measurement, got {report!r}")
-            if report.recipe.metal != self.space.metal:
-                raise MeasurementError(f"{report.recipe} is a {report.recipe.metal} cell; this campaign is for {self.space.metal}")
-            if not self.space.contains(report.recipe):
-                raise MeasurementError(f"{report.recipe} lies outside this campaign's design space")
+            check_in_space(report.recipe, self.space)
         self._measurements = merge_reports(self._measurements, reports)
 
     # --- physics -----------------------------------------------------------------------------

@@ -21,12 +21,15 @@ import math
 import numbers
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from interlayer.models.errors import InterlayerError
 from interlayer.models.recipe import Recipe
 
 from .condition import Condition, ConditionError
+
+if TYPE_CHECKING:
+    from .space import DesignSpace
 
 STATES = ("running", "stopped", "shorted", "failed")
 CENSORED_STATES = ("running", "stopped")
@@ -134,6 +137,15 @@ class Measurement:
         if self.condition is not None:
             out["condition"] = self.condition.as_dict()
         return out
+
+
+def check_in_space(recipe: Recipe, space: "DesignSpace") -> None:
+    """A campaign takes cells of its metal and inside its design space; anything else raises MeasurementError
+    (field ``recipe``)."""
+    if recipe.metal != space.metal:
+        raise MeasurementError(f"{recipe} is a {recipe.metal} cell; this campaign is for {space.metal}", "recipe")
+    if not space.contains(recipe):
+        raise MeasurementError(f"{recipe} lies outside this campaign's design space", "recipe")
 
 
 def merge_reports(current: list[Measurement], reports: Iterable[Measurement]) -> list[Measurement]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, fields
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
@@ -142,6 +142,19 @@ class DesignSpace:
         if "metal" not in data:
             raise DesignSpaceError("a design space needs a metal")
         return cls(**data)
+
+
+def stored_space(data: dict[str, Any]) -> DesignSpace:
+    """``DesignSpace.from_dict(data)``, built once per distinct space: each write of cells checks its rows
+    against the campaign's space, and building one enumerates its recipes (2,259 by default)."""
+    if not isinstance(data, dict):
+        return DesignSpace.from_dict(data)
+    return _stored_space(tuple(sorted(data.items())))
+
+
+@lru_cache(maxsize=64)
+def _stored_space(items: tuple) -> DesignSpace:
+    return DesignSpace.from_dict(dict(items))
 
 
 def recipe_features(recipes, thickness_factor: float = 1.0) -> np.ndarray:

@@ -53,11 +53,11 @@ def test_a_campaign_job_builds_no_model_while_its_simulations_are_pending(settin
     fits = FitCache()
     with transaction(settings) as session:
         proposal_id = create_job(session, JobKind.PROPOSAL, "lab", {"count": 2}, campaign_id=campaign["id"]).id
-        refit_id = create_job(session, JobKind.INGEST, "lab", {"data_version": 0}, campaign_id=campaign["id"]).id
+        refit_id = create_job(session, JobKind.REFIT, "lab", {"data_version": 0}, campaign_id=campaign["id"]).id
     proposal_claim, refit_claim = claim(settings, proposal_id), claim(settings, refit_id)
     for _ in range(2):  # asked again, the simulations are still pending: nothing queued twice, nothing built
         assert isinstance(proposals.propose(settings, proposal_claim, fits), Waiting)
-        assert isinstance(recommendations.refresh_recommendation(settings, refit_claim, fits), Waiting)
+        assert isinstance(recommendations.refit(settings, refit_claim, fits), Waiting)
     assert fits.builds == 0
     with transaction(settings) as session:
         queued = session.scalars(select(Job.id).where(Job.kind == JobKind.SIMULATION)).all()
@@ -67,7 +67,7 @@ def test_a_campaign_job_builds_no_model_while_its_simulations_are_pending(settin
         run_simulation_job(settings, claim(settings, job_id))
     assert proposals.propose(settings, proposal_claim, fits) is None
     assert fits.builds == 1
-    assert recommendations.refresh_recommendation(settings, refit_claim, fits) is None
+    assert recommendations.refit(settings, refit_claim, fits) is None
     assert fits.builds == 1  # the refit of the same data version shares the proposal's fit
     assert jobs.show_job(settings, "lab", proposal_id)["status"] == JobStatus.SUCCEEDED
     assert jobs.show_job(settings, "lab", refit_id)["status"] == JobStatus.SUCCEEDED

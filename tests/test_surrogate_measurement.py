@@ -42,3 +42,19 @@ def test_fingerprint_ignores_order_but_not_values():
     a, b = Measurement(RECIPE, 800.0), Measurement(RECIPE, 1000.0, censored=True)
     assert fingerprint([a, b]) == fingerprint([b, a])
     assert fingerprint([a, b]) != fingerprint([a, Measurement(RECIPE, 1000.0)])
+
+
+def test_a_campaign_takes_cells_of_its_metal_inside_its_space():
+    from interlayer.surrogate.measurement import check_in_space
+    from interlayer.surrogate.space import DesignSpace, stored_space
+
+    space = stored_space(DesignSpace("Na", max_supercycles=20).to_dict())
+    check_in_space(RECIPE, space)  # Na, (1ALD-1MLD)10: inside
+    with pytest.raises(MeasurementError, match="is a Li cell; this campaign is for Na") as other_metal:
+        check_in_space(Recipe.parse("Li@(1ALD-1MLD)10"), space)
+    with pytest.raises(MeasurementError, match="outside this campaign's design space") as outside:
+        check_in_space(Recipe.parse("Na@(1ALD-1MLD)30"), space)
+    assert other_metal.value.field == outside.value.field == "recipe"
+    # the space of one stored document is built once, however many writes check against it
+    assert stored_space(DesignSpace("Na", max_supercycles=20).to_dict()) is space
+    assert stored_space(DesignSpace("Na", max_supercycles=21).to_dict()) is not space

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import typer
 import uvicorn
-from sqlalchemy.engine import make_url
 
 from ..logs import configure_logging
 from ..settings import Settings, default_data_dir
+from ..store.db import printable_url
 
 
 def serve_command(
@@ -35,7 +35,7 @@ def serve_command(
     signal.signal(signal.SIGTERM, _interrupt)
     stack = LocalStack(settings, workers=workers, concurrency=concurrency, broker=broker, log_dir=log_dir)
     stack.start(api=False)
-    typer.echo(f"interlayer: database {make_url(settings.database_url).render_as_string(hide_password=True)}", err=True)
+    typer.echo(f"interlayer: database {printable_url(settings.database_url)}", err=True)
     typer.echo(f"interlayer: broker {stack.settings.redis_url} ({stack.broker.kind if stack.broker else 'external'}), "
                f"{workers} worker process(es); API on http://{host}:{port}", err=True)
     # Children inherit the broker URL so that `interlayer worker` elsewhere on this machine can join.

@@ -1,12 +1,12 @@
-"""``interlayer simulate``: run a physics model locally; one module per model registers its command."""
+"""``interlayer simulate``: run a physics model locally; one module per model holds its command."""
 
 from __future__ import annotations
 
 import typer
 
-simulate_app = typer.Typer(help="Run a physics model on a recipe or a film.", no_args_is_help=True)
+from .simulate_czm import czm_command
+from .simulate_phasefield import phasefield_command
 
-from . import (
-    simulate_czm,  # noqa: E402,F401  registers the command
-    simulate_phasefield,  # noqa: E402,F401  registers the command
-)
+simulate_app = typer.Typer(help="Run a physics model on a recipe or a film.", no_args_is_help=True)
+simulate_app.command("czm")(czm_command)
+simulate_app.command("phasefield")(phasefield_command)

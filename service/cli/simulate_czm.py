@@ -6,10 +6,7 @@ import typer
 
 from interlayer.models.errors import SimulationInputError
 
-from .simulate import simulate_app
 
-
-@simulate_app.command("czm")
 def czm_command(
     metal: str | None = typer.Option(None, "--metal", help="Li or Na: sets the dendrite pressure (100 / 59 MPa)."),
     recipe: str | None = typer.Option(None, "--recipe", help="Film from a recipe, e.g. '(1ALD-1MLD)10'."),
@@ -31,7 +28,7 @@ def czm_command(
                                        help="API key for --remote (env INTERLAYER_API_KEY)."),
 ) -> None:
     """Opening of a film over a dendrite nucleus at mechanical equilibrium (paper Fig. 4b), or the blister check."""
-    from interlayer.models.czm import simulate_blister, simulate_czm
+    from interlayer.models.czm import simulate_czm
     from interlayer.models.film import Film
     from interlayer.models.recipe import Recipe
 
@@ -39,21 +36,10 @@ def czm_command(
 
     numerics = {"geometric_nonlinearity": not linear}
     if validate is not None:
-        if validate != "blister":
-            raise SimulationInputError(f"unknown validation {validate!r}; the one available is 'blister'")
         given = {"--youngs-modulus-gpa": youngs_modulus_gpa, "--poisson-ratio": poisson_ratio, "--thickness-nm": thickness_nm,
                  "--fracture-energy-j-m2": fracture_energy_j_m2, "--strength-mpa": strength_mpa, "--pressure-mpa": pressure_mpa}
-        missing = [name for name, value in given.items() if value is None]
-        if missing:
-            raise SimulationInputError(f"--validate blister needs {', '.join(missing)}")
-        result = simulate_blister(youngs_modulus_gpa=youngs_modulus_gpa, poisson_ratio=poisson_ratio,
-                                  thickness_nm=thickness_nm, fracture_energy_j_m2=fracture_energy_j_m2,
-                                  strength_mpa=strength_mpa, pressure_mpa=pressure_mpa, fidelity=fidelity, **numerics)
-        emit(f"clamped blister ({fidelity})", result.as_dict(), as_json)
-        if not result.converged:
-            raise typer.Exit(1)
+        _validate(validate, given, fidelity, numerics, as_json)
         return
-
     if metal is None:
         raise SimulationInputError("--metal is required (Li or Na)")
     if (recipe is None) == (thickness_nm is None):
@@ -64,7 +50,6 @@ def czm_command(
         overrides |= {"modulus_in_plane_gpa": modulus_gpa, "modulus_through_thickness_gpa": modulus_gpa}
     if remote is not None:
         from .remote import simulate_remote
-
         if recipe is None:
             raise SimulationInputError("--remote runs a recipe: give --recipe instead of --thickness-nm")
         # Only what was given: equal requests share one cached result on the service (the surrogate asks
@@ -82,3 +67,23 @@ def czm_command(
     options = {} if initial_debond_radius_nm is None else {"initial_debond_radius_nm": initial_debond_radius_nm}
     result = simulate_czm(metal, film, fidelity=fidelity, pressure_mpa=pressure_mpa, **options, **numerics)
     emit(f"{metal} CZM ({fidelity})", result.as_dict(), as_json)
+
+
+def _validate(validation: str, given: dict[str, float | None], fidelity: str, numerics: dict, as_json: bool) -> None:
+    """``--validate blister``: the clamped-blister check with every input explicit; exit 1 unless it converged."""
+    from interlayer.models.czm import simulate_blister
+
+    from .output import emit
+
+    if validation != "blister":
+        raise SimulationInputError(f"unknown validation {validation!r}; the one available is 'blister'")
+    missing = [name for name, value in given.items() if value is None]
+    if missing:
+        raise SimulationInputError(f"--validate blister needs {', '.join(missing)}")
+    result = simulate_blister(youngs_modulus_gpa=given["--youngs-modulus-gpa"], poisson_ratio=given["--poisson-ratio"],
+                              thickness_nm=given["--thickness-nm"], fracture_energy_j_m2=given["--fracture-energy-j-m2"],
+                              strength_mpa=given["--strength-mpa"], pressure_mpa=given["--pressure-mpa"], fidelity=fidelity,
+                              **numerics)
+    emit(f"clamped blister ({fidelity})", result.as_dict(), as_json)
+    if not result.converged:
+        raise typer.Exit(1)

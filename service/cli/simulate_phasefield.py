@@ -12,10 +12,7 @@ from interlayer.models.phasefield import simulate_phasefield
 from interlayer.models.phasefield_plots import write_phasefield_plots
 from interlayer.models.recipe import Recipe
 
-from .simulate import simulate_app
 
-
-@simulate_app.command("phasefield")
 def phasefield_command(
     metal: str = typer.Option("Li", "--metal", help="Li or Na."),
     recipe: str = typer.Option(..., "--recipe", help="Film recipe, e.g. '(1ALD-1MLD)25', or 'bare'."),

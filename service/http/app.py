@@ -12,12 +12,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry
-from sqlalchemy.exc import OperationalError
 
 from interlayer.models.errors import InterlayerError
 
 from ..errors import Conflict, NotFound, ServiceInputError
 from ..settings import Settings
+from ..store.db import DatabaseUnavailable
 from .deps import KeyCache
 from .limits import RequestLimits
 from .metrics import RequestMetrics, ServiceCollector, router as metrics_router
@@ -40,7 +40,7 @@ async def _invalid_request(_request: Request, error: RequestValidationError) -> 
     return JSONResponse(status_code=422, content={"detail": detail})
 
 
-async def _unavailable(_request: Request, _error: OperationalError) -> JSONResponse:
+async def _unavailable(_request: Request, _error: DatabaseUnavailable) -> JSONResponse:
     # The database is away (restart, failover): nothing was committed, so the client may simply retry.
     return JSONResponse(status_code=503, content={"detail": "the database is unavailable; retry shortly"},
                         headers={"Retry-After": str(RETRY_AFTER_S)})
@@ -74,7 +74,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(NotFound, _not_found)
     app.add_exception_handler(Conflict, _conflict)
     app.add_exception_handler(InterlayerError, _bad_input)
-    app.add_exception_handler(OperationalError, _unavailable)
+    app.add_exception_handler(DatabaseUnavailable, _unavailable)
     app.include_router(health.router)
     for module in (campaigns, proposals, measurements, simulations, jobs):
         app.include_router(module.router, responses=REFUSALS)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import math
 import time
 from collections import OrderedDict
+from typing import Annotated
 
-from fastapi import Header, HTTPException, Request
+from fastapi import Depends, Header, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 
 from ..settings import Settings
@@ -90,3 +91,9 @@ def idempotency_key(idempotency_key: str | None = Header(default=None, min_lengt
                                                         pattern=r"^[\x21-\x7e]+$")) -> str | None:
     """The client's key for a repeatable write: 1-200 printable ASCII characters (the stored column's size)."""
     return idempotency_key
+
+
+# What a route declares it depends on, named once (``owner: Owner``).
+AppSettings = Annotated[Settings, Depends(settings_of)]
+Owner = Annotated[str, Depends(owner_of)]
+IdempotencyKey = Annotated[str | None, Depends(idempotency_key)]

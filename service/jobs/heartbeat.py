@@ -8,11 +8,10 @@ import threading
 import time
 from typing import Any
 
-from sqlalchemy import update
-
 from ..settings import Settings
 from ..store.db import transaction
-from ..store.tables import Job, utcnow
+from ..store.jobs import Jobs
+from ..store.tables import utcnow
 from .lifecycle import Claim
 
 log = logging.getLogger(__name__)
@@ -49,11 +48,9 @@ class Heartbeat:
         if self.message is not None:
             values["message"] = self.message
         with transaction(self.settings) as session:
-            row = session.execute(
-                update(Job).where(Job.id == self.claimed.job_id, Job.claim == self.claimed.token)
-                .values(**values).returning(Job.cancel_requested)).one_or_none()
-        # A lost claim means another attempt owns the job: stop as if cancelled.
-        self.cancelled = row is None or bool(row.cancel_requested)
+            cancel_requested = Jobs(session).beat(self.claimed.job_id, self.claimed.token, values)
+        # A lost claim (None) means another attempt owns the job: stop as if cancelled.
+        self.cancelled = cancel_requested is None or cancel_requested
 
 
 class _Beater:

@@ -18,11 +18,10 @@ from functools import lru_cache
 import redis
 from celery import Celery
 from kombu.exceptions import OperationalError as BrokerError
-from sqlalchemy import update
 
 from ..settings import Settings
 from ..store.db import transaction
-from ..store.tables import Job
+from ..store.jobs import Jobs
 from ..store.vocabulary import JobKind
 
 log = logging.getLogger(__name__)
@@ -100,7 +99,7 @@ def publish_committed(settings: Settings, kind: JobKind, job_ids: list[str]) -> 
         log.warning("broker unavailable (%s); %d %s job(s) left for the reconciler", type(error).__name__,
                     len(job_ids), kind)
         with transaction(settings) as session:
-            session.execute(update(Job).where(Job.id.in_(job_ids)).values(published_at=None))
+            Jobs(session).mark_unpublished(job_ids)
 
 
 def broker_idle(client: redis.Redis, settings: Settings) -> bool:

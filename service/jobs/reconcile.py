@@ -8,12 +8,11 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from sqlalchemy import or_, select, update
-
 from ..settings import Settings
 from ..store.db import transaction
-from ..store.tables import Job, utcnow
-from ..store.vocabulary import JobKind, JobStatus
+from ..store.jobs import Jobs
+from ..store.tables import utcnow
+from ..store.vocabulary import JobKind
 from .queue import URGENT, publish
 
 log = logging.getLogger(__name__)
@@ -31,20 +30,14 @@ def reconcile(settings: Settings, *, broker_idle: bool = False, republish_queued
     now = utcnow()
     stale_before = now - timedelta(seconds=settings.orphan_after_s)
     queued_before = now - timedelta(seconds=LOST_AFTER_S if broker_idle else republish_queued_after_s)
-    queued = Job.status == JobStatus.QUEUED
     by_kind: dict[JobKind, list[str]] = {}
     with transaction(settings) as session:
-        orphans = session.execute(
-            select(Job.id, Job.kind).where(or_(
-                (Job.status == JobStatus.RUNNING) & or_(Job.heartbeat_at.is_(None), Job.heartbeat_at < stale_before),
-                queued & Job.published_at.is_(None) & (Job.created_at < now - timedelta(seconds=UNPUBLISHED_GRACE_S)),
-                queued & (Job.published_at < queued_before),
-            )).with_for_update(skip_locked=True)).all()
+        jobs = Jobs(session)
+        orphans = jobs.left_behind(stale_before, now - timedelta(seconds=UNPUBLISHED_GRACE_S), queued_before)
         for job_id, kind in orphans:
             by_kind.setdefault(kind, []).append(job_id)
         if orphans:
-            session.execute(update(Job).where(Job.id.in_([j for j, _ in orphans]))
-                            .values(status=JobStatus.QUEUED, claim=None, published_at=now, message="re-enqueued"))
+            jobs.requeue([j for j, _ in orphans], now)
     for kind, job_ids in by_kind.items():
         log.warning("re-enqueueing %d %s job(s) left by a crash or an outage", len(job_ids), kind)
         publish(settings, kind, job_ids, priority=URGENT)

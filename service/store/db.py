@@ -13,7 +13,13 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
+
+# The store's vocabulary for the layers above, which import no SQLAlchemy themselves: the session type
+# (for annotations), a write that broke a unique constraint, and a database that is away.
+DuplicateRow = IntegrityError
+DatabaseUnavailable = OperationalError
 
 from ..settings import Settings
 
@@ -78,6 +84,17 @@ def single_statements(settings: Settings) -> Iterator[Connection]:
     """
     with engine_for(settings).connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         yield connection
+
+
+def ping(settings: Settings) -> None:
+    """One round trip to the database; raises when it does not answer."""
+    with transaction(settings) as session:
+        session.execute(text("SELECT 1"))
+
+
+def printable_url(url: str) -> str:
+    """The database URL with its password hidden."""
+    return make_url(url).render_as_string(hide_password=True)
 
 
 def dialect_insert(session: Session):

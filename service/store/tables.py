@@ -205,6 +205,7 @@ class IdempotentRequest(Base):
     owner: Mapped[str] = mapped_column(String(200), primary_key=True)
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     request_hash: Mapped[str] = mapped_column(String(64))
+    # Read by no code since issue 23 (each write route answers one status, a replay too); 0 in new rows.
     status_code: Mapped[int] = mapped_column(Integer)
     response: Mapped[dict] = mapped_column(Document)
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)

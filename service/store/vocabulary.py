@@ -8,8 +8,10 @@ from enum import StrEnum
 class JobKind(StrEnum):
     SIMULATION = "simulation"
     PROPOSAL = "proposal"
-    # a refit of the recommendation after the campaign's measurements changed
-    INGEST = "ingest"
+    # A refit of the recommendation after the campaign's measurements changed. The stored and wire value
+    # stays "ingest": job rows, Celery task names and the jobs metric's label already carry it, and
+    # clients and dashboards filter on it.
+    REFIT = "ingest"
 
     @property
     def task_name(self) -> str:

@@ -7,19 +7,17 @@ comes back later: ``physics_results`` answers ``Waiting`` with how many are read
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from interlayer.surrogate.fit import CampaignError
 from interlayer.surrogate.physics import SimulationRequest
 
 from ..jobs.lifecycle import Waiting, create_job
 from ..jobs.queue import publish_committed
 from ..settings import Settings
-from ..store import tables
-from ..store.db import transaction
+from ..store.db import Session, transaction
+from ..store.jobs import Jobs
+from ..store.simulations import Simulations
 from ..store.vocabulary import JobKind, JobStatus
-from .simulators import simulator
+from .physics_models import service_model
 
 
 def request_input(request: SimulationRequest) -> dict:
@@ -49,17 +47,14 @@ def gather_simulations(session: Session, settings: Settings, requests: list[Simu
 
     A missing result with a live job is waited for, not queued again; one whose job failed fails the caller.
     """
-    keys = {request: simulator(request.model, settings.extra_models).key(
+    keys = {request: service_model(request.model, settings.extra_models).key(
         request.metal, request.recipe, request.parameters_dict()) for request in requests}
-    stored = dict(session.execute(select(tables.Simulation.key, tables.Simulation.result)
-                                  .where(tables.Simulation.key.in_(list(keys.values())))).all())
+    stored = Simulations(session).results(keys.values())
     found = {request: stored[key] for request, key in keys.items() if key in stored}
     missing = {key: request for request, key in keys.items() if key not in stored}
     if not missing:
         return found, []
-    jobs = session.execute(select(tables.Job.simulation_key, tables.Job.status, tables.Job.error)
-                           .where(tables.Job.simulation_key.in_(list(missing)))
-                           .order_by(tables.Job.created_at)).all()
+    jobs = Jobs(session).by_simulation_key(missing)
     latest = {key: (status, error) for key, status, error in jobs}
     created = []
     for key, request in missing.items():

@@ -4,28 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
-
 from interlayer.models.electrochem import metal as lookup_metal
 from interlayer.models.errors import InterlayerError
 from interlayer.surrogate.space import DesignSpace
 
-from ..errors import NotFound, ServiceInputError
+from ..errors import ServiceInputError
 from ..schemas import CampaignIn
 from ..settings import Settings
 from ..store import tables
-from ..store.db import transaction
+from ..store.campaigns import Campaigns
+from ..store.db import Session, transaction
 from .idempotency import Written, write_once
 from .views import campaign_view
 
 
 def owned_campaign(session: Session, owner: str, campaign_id: str) -> tables.Campaign:
     """The campaign, if ``owner``'s; another owner's is not found, exactly like a missing one."""
-    row = session.get(tables.Campaign, campaign_id)
-    if row is None or row.owner != owner:
-        raise NotFound(f"campaign {campaign_id} not found")
-    return row
+    return Campaigns(session).owned(owner, campaign_id)
 
 
 def create_campaign(settings: Settings, owner: str, body: CampaignIn, idempotency_key: str | None) -> dict[str, Any]:
@@ -39,37 +34,29 @@ def create_campaign(settings: Settings, owner: str, body: CampaignIn, idempotenc
         raise ServiceInputError(str(error), ["body", "space"]) from None
 
     def write(session: Session) -> Written:
+        campaigns = Campaigns(session)
         for related in body.related_campaigns:
-            owned_campaign(session, owner, related)
+            campaigns.owned(owner, related)
         options = {"seed": body.seed, "physics": body.physics, "acquisition": body.acquisition,
                    "related_campaigns": body.related_campaigns,
                    "condition": body.condition.model_dump(exclude_none=True) if body.condition else None}
         if body.objectives != ["lifetime"] or body.constraint is not None:
             # only when set: a lifetime campaign's stored options stay as they were
             options.update(objectives=body.objectives, constraint=body.constraint)
-        row = tables.Campaign(owner=owner, name=body.name, metal=body.metal, space=space.to_dict(), options=options,
-                              data_version=0, lock_version=0)
-        session.add(row)
-        session.flush()
-        return Written(201, campaign_view(row))
+        row = campaigns.add(tables.Campaign(owner=owner, name=body.name, metal=body.metal, space=space.to_dict(),
+                                            options=options, data_version=0, lock_version=0))
+        return Written(campaign_view(row))
     return write_once(settings, owner, idempotency_key, ["campaign", body.model_dump()], write).body
 
 
 def list_campaigns(settings: Settings, owner: str) -> list[dict[str, Any]]:
     with transaction(settings) as session:
-        rows = session.scalars(select(tables.Campaign).where(tables.Campaign.owner == owner)
-                               .order_by(tables.Campaign.created_at))
-        return [campaign_view(row) for row in rows]
+        return [campaign_view(row) for row in Campaigns(session).of_owner(owner)]
 
 
 def show_campaign(settings: Settings, owner: str, campaign_id: str) -> dict[str, Any]:
     """The campaign with its measurement and proposal counts."""
     with transaction(settings) as session:
-        row = owned_campaign(session, owner, campaign_id)
-        counts = {
-            "measurements": session.scalar(select(func.count()).select_from(tables.Measurement)
-                                           .where(tables.Measurement.campaign_id == campaign_id)),
-            "proposals": session.scalar(select(func.count()).select_from(tables.Proposal)
-                                        .where(tables.Proposal.campaign_id == campaign_id)),
-        }
-        return campaign_view(row, counts)
+        campaigns = Campaigns(session)
+        row = campaigns.owned(owner, campaign_id)
+        return campaign_view(row, campaigns.counts(campaign_id))

@@ -8,45 +8,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session
-
 from interlayer.surrogate.fit import CampaignError
 
 from ..errors import NotFound
 from ..settings import Settings
-from ..store import tables
+from ..store.campaigns import Campaigns
 from ..store.db import transaction
+from ..store.recommendations import Recommendations
 from . import campaigns, measurements, proposals, recommendations
-
-
-def _activity(session: Session, owner: str) -> dict[str, dict[str, Any]]:
-    """Per campaign of ``owner``: cells, censored cells, the last report and the last proposal."""
-    owned = select(tables.Campaign.id).where(tables.Campaign.owner == owner)
-    cells = session.execute(
-        select(tables.Measurement.campaign_id, func.count(), func.sum(case((tables.Measurement.censored, 1), else_=0)),
-               func.max(tables.Measurement.updated_at))
-        .where(tables.Measurement.campaign_id.in_(owned)).group_by(tables.Measurement.campaign_id)).all()
-    proposed = dict(session.execute(
-        select(tables.Proposal.campaign_id, func.max(tables.Proposal.created_at))
-        .where(tables.Proposal.campaign_id.in_(owned)).group_by(tables.Proposal.campaign_id)).all())
-    out: dict[str, dict[str, Any]] = {}
-    for campaign_id, count, censored, reported in cells:
-        out[campaign_id] = {"cells": count, "censored": int(censored or 0), "last_report": reported}
-    for campaign_id, created in proposed.items():
-        out.setdefault(campaign_id, {})["last_proposal"] = created
-    return out
 
 
 def campaign_summaries(settings: Settings, owner: str) -> list[dict[str, Any]]:
     """The owner's campaigns with cells measured and censored, best observed cell, current recommendation
     (``stale`` while its refit for newer data is under way) and last activity."""
     with transaction(settings) as session:
-        rows = list(session.scalars(select(tables.Campaign).where(tables.Campaign.owner == owner)
-                                    .order_by(tables.Campaign.created_at)))
-        activity = _activity(session, owner)
-        stored = {r.campaign_id: r for r in session.scalars(select(tables.Recommendation).where(
-            tables.Recommendation.campaign_id.in_([row.id for row in rows])))}
+        campaigns_of = Campaigns(session)
+        rows = campaigns_of.of_owner(owner)
+        activity = campaigns_of.activity(owner)
+        stored = Recommendations(session).of_campaigns([row.id for row in rows])
         out = []
         for row in rows:
             seen = activity.get(row.id, {})
@@ -78,7 +57,7 @@ def campaign_state(settings: Settings, owner: str, campaign_id: str) -> dict[str
 def campaign_owner(settings: Settings, campaign_id: str) -> str:
     """Who owns the campaign: for commands run on the database itself (``interlayer report``), which hold no key."""
     with transaction(settings) as session:
-        row = session.get(tables.Campaign, campaign_id)
+        row = Campaigns(session).get(campaign_id)
         if row is None:
             raise NotFound(f"campaign {campaign_id} not found")
         return row.owner
@@ -90,7 +69,7 @@ def stored_state(settings: Settings, campaign_id: str) -> dict[str, Any]:
     owner = campaign_owner(settings, campaign_id)
     campaign = campaigns.show_campaign(settings, owner, campaign_id)
     with transaction(settings) as session:
-        stored = session.get(tables.Recommendation, campaign_id)
+        stored = Recommendations(session).get(campaign_id)
         recommendation = None if stored is None else {
             "campaign_id": campaign_id, "data_version": stored.data_version, "computed_at": stored.created_at.isoformat(),
             "stale": stored.data_version != campaign["data_version"], **stored.document}

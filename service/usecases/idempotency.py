@@ -8,22 +8,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
-
 from ..errors import Conflict
 from ..jobs.queue import publish_committed
 from ..settings import Settings
-from ..store import tables
-from ..store.db import transaction
+from ..store.db import DuplicateRow, Session, transaction
+from ..store.requests import IdempotentRequests
 from ..store.vocabulary import JobKind
 
 
 @dataclass
 class Written:
-    """What a write answers (HTTP status and body) and the jobs to publish once it is committed."""
+    """What a write answers and the jobs to publish once it is committed."""
 
-    status: int
     body: dict[str, Any]
     publish: dict[JobKind, list[str]] = field(default_factory=dict)
 
@@ -37,18 +33,17 @@ def write_once(settings: Settings, owner: str, key: str | None, fingerprint: Any
     for _ in range(2):
         try:
             with transaction(settings) as session:
+                requests = IdempotentRequests(session)
                 if key is not None:
-                    earlier = session.get(tables.IdempotentRequest, (owner, key))
+                    earlier = requests.get(owner, key)
                     if earlier is not None:
                         if earlier.request_hash != digest:
                             raise Conflict(f"Idempotency-Key {key!r} was used with a different request")
-                        return Written(earlier.status_code, earlier.response)
+                        return Written(earlier.response)
                 written = write(session)
                 if key is not None:
-                    session.add(tables.IdempotentRequest(owner=owner, key=key, request_hash=digest,
-                                                         status_code=written.status, response=written.body))
-                    session.flush()
-        except IntegrityError:
+                    requests.add(owner, key, digest, written.body)
+        except DuplicateRow:
             continue  # the same key committed concurrently: replay it
         for kind, job_ids in written.publish.items():
             publish_committed(settings, kind, job_ids)

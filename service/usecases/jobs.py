@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from ..errors import NotFound
 from ..jobs.lifecycle import request_cancel
 from ..settings import Settings
 from ..store import tables
-from ..store.db import transaction
+from ..store.db import Session, transaction
+from ..store.jobs import Jobs
 from .views import job_view
 
 
 def _owned_job(session: Session, owner: str, job_id: str) -> tables.Job:
-    job = session.get(tables.Job, job_id)
+    job = Jobs(session).get(job_id)
     if job is None or job.owner != owner:
         raise NotFound(f"job {job_id} not found")
     return job
@@ -31,5 +30,4 @@ def cancel_job(settings: Settings, owner: str, job_id: str) -> dict[str, Any]:
     with transaction(settings) as session:
         job = _owned_job(session, owner, job_id)
         request_cancel(session, job)
-        session.flush()
         return job_view(session, job)

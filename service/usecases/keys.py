@@ -8,11 +8,10 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
-
-from ..errors import NotFound, ServiceInputError
+from ..errors import ServiceInputError
 from ..settings import Settings
 from ..store.db import transaction
+from ..store.keys import Keys
 from ..store.tables import ApiKey, utcnow
 
 KEY_PREFIX = "il_"
@@ -33,7 +32,7 @@ def create_key(settings: Settings, owner: str, expires_in_days: float | None = N
     secret = KEY_PREFIX + secrets.token_urlsafe(32)
     expires = None if expires_in_days is None else utcnow() + timedelta(days=expires_in_days)
     with transaction(settings) as session:
-        session.add(ApiKey(owner=owner.strip(), key_hash=hash_key(secret), expires_at=expires))
+        Keys(session).add(ApiKey(owner=owner.strip(), key_hash=hash_key(secret), expires_at=expires))
     return secret
 
 
@@ -42,26 +41,18 @@ def key_owner(settings: Settings, digest: str, used_at: datetime | None = None) 
     recorded as its last use."""
     now = utcnow()
     with transaction(settings) as session:
-        live = (ApiKey.key_hash == digest) & ApiKey.revoked_at.is_(None) & \
-            or_(ApiKey.expires_at.is_(None), ApiKey.expires_at > now)
-        if used_at is None:
-            return session.scalar(select(ApiKey.owner).where(live))
-        return session.execute(update(ApiKey).where(live).values(last_used_at=used_at)
-                               .returning(ApiKey.owner)).scalar_one_or_none()
+        keys = Keys(session)
+        return keys.live_owner(digest, now) if used_at is None else keys.touch(digest, now, used_at)
 
 
 def list_keys(settings: Settings) -> list[dict[str, Any]]:
     """Every key (never its secret): id, owner, created, last used, expiry, revocation."""
     with transaction(settings) as session:
-        keys = session.scalars(select(ApiKey).order_by(ApiKey.owner, ApiKey.created_at))
         return [{"id": key.id, "owner": key.owner, "created_at": key.created_at, "last_used_at": key.last_used_at,
-                 "expires_at": key.expires_at, "revoked_at": key.revoked_at} for key in keys]
+                 "expires_at": key.expires_at, "revoked_at": key.revoked_at} for key in Keys(session).all()]
 
 
 def revoke_key(settings: Settings, key_id: str) -> None:
     """Revoke the key: every API process refuses it once its cached lookup ends (deps.KEY_CACHE_S)."""
     with transaction(settings) as session:
-        revoked = session.execute(update(ApiKey).where(ApiKey.id == key_id, ApiKey.revoked_at.is_(None))
-                                  .values(revoked_at=utcnow())).rowcount
-        if revoked != 1 and session.get(ApiKey, key_id) is None:
-            raise NotFound(f"key {key_id} not found")
+        Keys(session).revoke(key_id, utcnow())

@@ -14,24 +14,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
-
 from interlayer.models.errors import InterlayerError
 from interlayer.models.recipe import Recipe
-from interlayer.surrogate.measurement import CENSORED_STATES, Measurement, merge_reports
-from interlayer.surrogate.space import DesignSpace
+from interlayer.surrogate.measurement import CENSORED_STATES, Measurement, check_in_space, merge_reports
+from interlayer.surrogate.space import stored_space
 
 from ..errors import NotFound, ServiceInputError
 from ..jobs.queue import publish_committed
 from ..schemas import MeasurementIn, MeasurementPatch
 from ..settings import Settings
 from ..store import tables
-from ..store.db import transaction
+from ..store.campaigns import Campaigns
+from ..store.cells import Cells
+from ..store.db import Session, transaction
+from ..store.proposals import Proposals
 from ..store.vocabulary import JobKind
-from .campaigns import owned_campaign
 from .idempotency import Written, write_once
-from .recommendations import refit_job
+from .recommendations import queue_refit
 from .state import surrogate_condition, to_measurement
 from .views import job_view, measurement_view
 
@@ -48,11 +47,12 @@ def _condition(condition) -> dict | None:
 
 def _store(session: Session, campaign: tables.Campaign, rows: list[MeasurementIn], prefix: list) -> list[tables.Measurement]:
     """Validate ``rows`` against the campaign and write them in the caller's transaction; raise before any write."""
-    space = DesignSpace.from_dict(campaign.space)
-    stored = list(session.scalars(select(tables.Measurement).where(tables.Measurement.campaign_id == campaign.id)))
+    space = stored_space(campaign.space)
+    cells = Cells(session)
+    stored = cells.of_campaign(campaign.id)
     by_cell = {row.cell_id: row for row in stored if row.cell_id is not None}
     merged = [to_measurement(row, campaign.metal) for row in stored]
-    proposals = {p.id: p for p in session.scalars(select(tables.Proposal).where(tables.Proposal.campaign_id == campaign.id))}
+    proposals = {p.id: p for p in Proposals(session).of_campaign(campaign.id)}
     answered = {row.proposal_id for row in stored if row.proposal_id}
     plan: list[tuple[MeasurementIn, Measurement, str | None]] = []
     for number, row in enumerate(rows, start=1):
@@ -66,10 +66,7 @@ def _store(session: Session, campaign: tables.Campaign, rows: list[MeasurementIn
                     raise _row_error(prefix, number, f"recipe {row.recipe} differs from proposal {proposal_id}'s {recipe}", "recipe")
             else:
                 recipe = Recipe.parse(row.recipe, metal=campaign.metal)
-            if recipe.metal != campaign.metal:
-                raise _row_error(prefix, number, f"{recipe} is a {recipe.metal} cell; this campaign is for {campaign.metal}", "recipe")
-            if not space.contains(recipe):
-                raise _row_error(prefix, number, f"{recipe} lies outside this campaign's design space", "recipe")
+            check_in_space(recipe, space)
             measurement = Measurement(recipe, row.lifetime_h, row.censored, row.overpotential_mv, row.cell_id, row.state,
                                       row.failure_reason, surrogate_condition(_condition(row.condition)))
             merged = merge_reports(merged, [measurement])
@@ -93,14 +90,14 @@ def _store(session: Session, campaign: tables.Campaign, rows: list[MeasurementIn
         if existing is None:
             existing = tables.Measurement(campaign_id=campaign.id, proposal_id=proposal_id, recipe=str(measurement.recipe),
                                           cell_id=measurement.cell_id, created_at=now)
-            session.add(existing)
+            cells.add(existing)
             if measurement.cell_id is not None:
                 by_cell[measurement.cell_id] = existing
         existing.lifetime_h = None if measurement.lifetime_h is None else float(measurement.lifetime_h)
         existing.censored, existing.state, existing.failure_reason = measurement.censored, measurement.state, measurement.failure_reason
         existing.overpotential_mv, existing.condition, existing.updated_at = measurement.overpotential_mv, condition, now
         written.append(existing)
-    session.flush()
+    cells.flush()
     return written
 
 
@@ -121,20 +118,17 @@ def _patch(session: Session, campaign: tables.Campaign, row: tables.Measurement,
     row.censored, row.overpotential_mv = report.censored, report.overpotential_mv
     row.state, row.failure_reason = report.state, report.failure_reason
     row.updated_at = tables.utcnow()
-    session.flush()
+    Cells(session).flush()
     return row
 
 
 def _locked_campaign(session: Session, owner: str, campaign_id: str) -> tables.Campaign:
     """The campaign with its data version bumped by this transaction's first write, which holds the campaign's
     write lock until commit (a refused write rolls the bump back)."""
-    bumped = session.execute(update(tables.Campaign)
-                             .where(tables.Campaign.id == campaign_id, tables.Campaign.owner == owner)
-                             .values(data_version=tables.Campaign.data_version + 1)
-                             .returning(tables.Campaign.id)).scalar_one_or_none()
-    if bumped is None:
+    campaign = Campaigns(session).bump_data_version(owner, campaign_id)
+    if campaign is None:
         raise NotFound(f"campaign {campaign_id} not found")
-    return session.get(tables.Campaign, campaign_id, populate_existing=True)
+    return campaign
 
 
 def add_measurements(settings: Settings, owner: str, campaign_id: str, rows: list[MeasurementIn], prefix: list,
@@ -143,20 +137,18 @@ def add_measurements(settings: Settings, owner: str, campaign_id: str, rows: lis
     def write(session: Session) -> Written:
         campaign = _locked_campaign(session, owner, campaign_id)
         stored = _store(session, campaign, rows, prefix)
-        job, created = refit_job(session, campaign)
+        job, created = queue_refit(session, campaign)
         body = {"measurements": [measurement_view(row) for row in stored], "data_version": campaign.data_version,
                 "job": job_view(session, job)}
-        return Written(201, body, {JobKind.INGEST: [job.id] if created else []})
+        return Written(body, {JobKind.REFIT: [job.id] if created else []})
     fingerprint = ["measurements", campaign_id, [row.model_dump() for row in rows]]
     return write_once(settings, owner, idempotency_key, fingerprint, write).body
 
 
 def list_measurements(settings: Settings, owner: str, campaign_id: str) -> list[dict[str, Any]]:
     with transaction(settings) as session:
-        owned_campaign(session, owner, campaign_id)
-        rows = session.scalars(select(tables.Measurement).where(tables.Measurement.campaign_id == campaign_id)
-                               .order_by(tables.Measurement.created_at, tables.Measurement.id))
-        return [measurement_view(row) for row in rows]
+        Campaigns(session).owned(owner, campaign_id)
+        return [measurement_view(row) for row in Cells(session).of_campaigns([campaign_id])]
 
 
 def update_measurement(settings: Settings, owner: str, campaign_id: str, measurement_id: str,
@@ -164,12 +156,12 @@ def update_measurement(settings: Settings, owner: str, campaign_id: str, measure
     """A running cell's newer report (hours only rise); queues a refit."""
     with transaction(settings) as session:
         campaign = _locked_campaign(session, owner, campaign_id)
-        row = session.get(tables.Measurement, measurement_id)
+        row = Cells(session).get(measurement_id)
         if row is None or row.campaign_id != campaign_id:
             raise NotFound(f"measurement {measurement_id} not found")
         _patch(session, campaign, row, newer)
-        job, created = refit_job(session, campaign)
+        job, created = queue_refit(session, campaign)
         out = measurement_view(row) | {"data_version": campaign.data_version, "job_id": job.id}
     if created:
-        publish_committed(settings, JobKind.INGEST, [job.id])
+        publish_committed(settings, JobKind.REFIT, [job.id])
     return out

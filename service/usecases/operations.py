@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import func, select
-
 from ..jobs.queue import beacon_key, queue_keys
 from ..settings import Settings
 from ..store.db import transaction
-from ..store.tables import Job, utcnow
+from ..store.jobs import Jobs
+from ..store.tables import utcnow
 
 # Finished jobs whose run time the durations cover.
 RECENT_S = 900.0
@@ -30,11 +29,10 @@ def service_figures(settings: Settings, broker) -> ServiceFigures:
     figures = ServiceFigures()
     since = utcnow() - timedelta(seconds=RECENT_S)
     with transaction(settings) as session:
-        for kind, status, count in session.execute(select(Job.kind, Job.status, func.count()).group_by(Job.kind, Job.status)):
+        jobs = Jobs(session)
+        for kind, status, count in jobs.counts():
             figures.jobs[(kind.value, status.value)] = count
-        recent = session.execute(select(Job.kind, Job.started_at, Job.finished_at)
-                                 .where(Job.finished_at > since, Job.started_at.is_not(None)).limit(RECENT_JOBS))
-        for kind, started, finished in recent:
+        for kind, started, finished in jobs.durations(since, RECENT_JOBS):
             figures.durations.setdefault(kind.value, []).append(max(0.0, (finished - started).total_seconds()))
     if broker is not None:
         figures.queue_depth = sum(int(broker.llen(key)) for key in queue_keys(settings))

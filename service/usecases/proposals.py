@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
-
 from interlayer.surrogate.fit import FitCache
 
 from ..jobs.lifecycle import Claim, Waiting, create_job, finish
 from ..schemas import ProposalsIn
 from ..settings import Settings
 from ..store import tables
-from ..store.db import transaction
+from ..store.campaigns import Campaigns
+from ..store.cells import Cells
+from ..store.db import Session, transaction
+from ..store.proposals import Proposals
 from ..store.vocabulary import JobKind, JobStatus
 from .campaign_physics import physics_results
 from .campaigns import owned_campaign
@@ -24,24 +24,21 @@ from .views import job_view, proposal_view
 
 
 def request_proposals(settings: Settings, owner: str, campaign_id: str, body: ProposalsIn,
-                      idempotency_key: str | None) -> Written:
-    """A proposal job for ``body.count`` recipes (202: the job, to poll)."""
+                      idempotency_key: str | None) -> dict[str, Any]:
+    """A proposal job for ``body.count`` recipes: the job, to poll."""
     def write(session: Session) -> Written:
         owned_campaign(session, owner, campaign_id)
         job = create_job(session, JobKind.PROPOSAL, owner, {"count": body.count}, campaign_id=campaign_id)
-        return Written(202, job_view(session, job), {JobKind.PROPOSAL: [job.id]})
-    return write_once(settings, owner, idempotency_key, ["proposals", campaign_id, body.model_dump()], write)
+        return Written(job_view(session, job), {JobKind.PROPOSAL: [job.id]})
+    return write_once(settings, owner, idempotency_key, ["proposals", campaign_id, body.model_dump()], write).body
 
 
 def list_proposals(settings: Settings, owner: str, campaign_id: str, status: str | None) -> list[dict[str, Any]]:
     """The campaign's proposals, each ``pending`` or ``measured``, optionally only those of ``status``."""
     with transaction(settings) as session:
         owned_campaign(session, owner, campaign_id)
-        measured = set(session.scalars(select(tables.Measurement.proposal_id).where(
-            tables.Measurement.campaign_id == campaign_id, tables.Measurement.proposal_id.is_not(None))))
-        rows = session.scalars(select(tables.Proposal).where(tables.Proposal.campaign_id == campaign_id)
-                               .order_by(tables.Proposal.created_at, tables.Proposal.id))
-        out = [proposal_view(row, row.id in measured) for row in rows]
+        measured = Cells(session).answered_proposal_ids(campaign_id)
+        out = [proposal_view(row, row.id in measured) for row in Proposals(session).of_campaign(campaign_id)]
         return [p for p in out if status is None or p["status"] == status]
 
 
@@ -63,15 +60,11 @@ def propose(settings: Settings, claimed: Claim, fits: FitCache) -> Waiting | Non
     fit = campaign.fit(results)
     recommendation = recommendation_document(campaign, fit)
     with transaction(settings) as session:
-        # The bump comes first: it takes the campaign's row lock (PostgreSQL) or the database's write
-        # lock (SQLite) before the pending proposals are read, and holds it until this batch is stored.
-        session.execute(update(tables.Campaign).where(tables.Campaign.id == state.row.id)
-                        .values(lock_version=tables.Campaign.lock_version + 1))
+        # The lock comes first, before the pending proposals are read, and holds until this batch is stored.
+        Campaigns(session).lock_for_proposals(state.row.id)
         batch = campaign.ask(count, pending=pending_recipes(session, state.row.id, state.row.metal), fit=fit)
-        rows = [tables.Proposal(campaign_id=state.row.id, job_id=claimed.job_id, recipe=str(p.recipe),
-                                document=p.as_dict()) for p in batch]
-        session.add_all(rows)
-        session.flush()
+        rows = Proposals(session).add_all([tables.Proposal(campaign_id=state.row.id, job_id=claimed.job_id,
+                                                           recipe=str(p.recipe), document=p.as_dict()) for p in batch])
         recommendation = with_history(session, state.row.id, state.row.data_version, recommendation)
         store_recommendation(session, state.row.id, state.row.data_version, recommendation)
         finish(session, claimed, JobStatus.SUCCEEDED, result={"proposal_ids": [row.id for row in rows]})

@@ -6,9 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from interlayer.surrogate.campaign import Campaign
 from interlayer.surrogate.condition import Condition
 from interlayer.surrogate.fit import CampaignError, Fit, FitCache
@@ -17,7 +14,9 @@ from ..jobs.lifecycle import Claim, Waiting, create_job, finish
 from ..jobs.queue import publish_committed
 from ..settings import Settings
 from ..store import tables
-from ..store.db import dialect_insert, transaction
+from ..store.db import Session, transaction
+from ..store.jobs import Jobs
+from ..store.recommendations import Recommendations
 from ..store.vocabulary import JobKind, JobStatus
 from .campaign_physics import physics_results
 from .campaigns import owned_campaign
@@ -31,7 +30,7 @@ def with_history(session: Session, campaign_id: str, data_version: int, document
     Read from the stored row before the caller's upsert: two refits storing at once may drop one entry of
     the history, never the recommendation itself; the next refit writes the history on.
     """
-    stored = session.get(tables.Recommendation, campaign_id)
+    stored = Recommendations(session).get(campaign_id)
     earlier = [entry for entry in (stored.document.get("history", []) if stored else []) if entry["data_version"] < data_version]
     cells = len(document["landscape"]["progress"]["cells"])
     entry = {"data_version": data_version, "cells": cells, "recipe": document["recipe"],
@@ -44,14 +43,7 @@ def store_recommendation(session: Session, campaign_id: str, data_version: int, 
 
     One upsert, so two jobs storing the first recommendation of a campaign at once both succeed.
     """
-    table = tables.Recommendation.__table__
-    insert = dialect_insert(session)(table).values(campaign_id=campaign_id, data_version=data_version,
-                                                   document=document, created_at=tables.utcnow())
-    session.execute(insert.on_conflict_do_update(
-        index_elements=[table.c.campaign_id],
-        set_={"data_version": insert.excluded.data_version, "document": insert.excluded.document,
-              "created_at": insert.excluded.created_at},
-        where=table.c.data_version <= insert.excluded.data_version))
+    Recommendations(session).keep_newest(campaign_id, data_version, document, tables.utcnow())
 
 
 def recommendation_document(campaign: Campaign, fit: Fit) -> dict[str, Any]:
@@ -59,7 +51,7 @@ def recommendation_document(campaign: Campaign, fit: Fit) -> dict[str, Any]:
     return {**campaign.recommend(fit=fit).as_dict(), "landscape": campaign.landscape(fit=fit)}
 
 
-def refresh_recommendation(settings: Settings, claimed: Claim, fits: FitCache) -> Waiting | None:
+def refit(settings: Settings, claimed: Claim, fits: FitCache) -> Waiting | None:
     """The refit job: fit on the stored measurements, keep the recommendation for their data version.
 
     ``Waiting`` (no model built) while the physics it needs is still being computed.
@@ -92,14 +84,12 @@ def condition_of(key: str) -> Condition:
     return Condition.parse(key)
 
 
-def refit_job(session: Session, campaign: tables.Campaign, conditions: tuple[str, ...] = ()) -> tuple[tables.Job, bool]:
+def queue_refit(session: Session, campaign: tables.Campaign, conditions: tuple[str, ...] = ()) -> tuple[tables.Job, bool]:
     """The refit of the campaign's current data version and whether it is new (the caller publishes a new
     one after commit). Refits coalesce: a refit still waiting in the queue is moved to the current version
     (it reads the data when it runs), so a burst of writes costs one fit, not one per write."""
     # The row lock holds a worker's claim of the waiting job back until this transaction commits.
-    waiting = session.scalars(select(tables.Job).where(
-        tables.Job.campaign_id == campaign.id, tables.Job.kind == JobKind.INGEST, tables.Job.status == JobStatus.QUEUED)
-        .order_by(tables.Job.created_at.desc()).limit(1).with_for_update()).first()
+    waiting = Jobs(session).waiting_refit(campaign.id)
     job_input: dict[str, Any] = {"data_version": campaign.data_version}
     if waiting is not None:
         wanted = sorted(set(waiting.input.get("conditions", [])) | set(conditions))
@@ -107,7 +97,7 @@ def refit_job(session: Session, campaign: tables.Campaign, conditions: tuple[str
         return waiting, False
     if conditions:
         job_input["conditions"] = sorted(set(conditions))
-    return create_job(session, JobKind.INGEST, campaign.owner, job_input, campaign_id=campaign.id), True
+    return create_job(session, JobKind.REFIT, campaign.owner, job_input, campaign_id=campaign.id), True
 
 
 @dataclass
@@ -127,7 +117,7 @@ def current_recommendation(settings: Settings, owner: str, campaign_id: str, con
     beside the target's by the refit that was asked for it."""
     with transaction(settings) as session:
         campaign = owned_campaign(session, owner, campaign_id)
-        stored = session.get(tables.Recommendation, campaign_id)
+        stored = Recommendations(session).get(campaign_id)
         document = None if stored is None else {"campaign_id": campaign_id, "data_version": stored.data_version,
                                                 "computed_at": stored.created_at.isoformat(), **stored.document}
         if document is not None:
@@ -138,9 +128,7 @@ def current_recommendation(settings: Settings, owner: str, campaign_id: str, con
                     "computed_at": stored.created_at.isoformat(), **by_condition[condition]}
         if document is not None and stored.data_version == campaign.data_version:
             return RecommendationAnswer(document=document)
-        refits = session.scalars(select(tables.Job).where(
-            tables.Job.campaign_id == campaign_id, tables.Job.kind == JobKind.INGEST)
-            .order_by(tables.Job.created_at.desc()).limit(20))
+        refits = Jobs(session).recent_refits(campaign_id, limit=20)
         current = [job for job in refits if job.input.get("data_version") == campaign.data_version
                    and (condition is None or condition in job.input.get("conditions", []))]
         if current and current[0].status == JobStatus.FAILED:
@@ -150,8 +138,8 @@ def current_recommendation(settings: Settings, owner: str, campaign_id: str, con
             return RecommendationAnswer(document=document | {"current_data_version": campaign.data_version,
                                                              "refit_error": reason})
         live = [job for job in current if not job.status.finished]
-        job, created = (live[0], False) if live else refit_job(session, campaign, (condition,) if condition else ())
+        job, created = (live[0], False) if live else queue_refit(session, campaign, (condition,) if condition else ())
         answer = RecommendationAnswer(job=job_view(session, job))
     if created:
-        publish_committed(settings, JobKind.INGEST, [job.id])
+        publish_committed(settings, JobKind.REFIT, [job.id])
     return answer

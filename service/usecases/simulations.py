@@ -6,9 +6,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
-from sqlalchemy.orm import Session
-
 from interlayer.models.electrochem import metal as lookup_metal
 from interlayer.models.errors import InterlayerError
 from interlayer.models.parameters import PARAMETERS, ParameterError, check_parameters
@@ -16,14 +13,15 @@ from interlayer.models.recipe import Recipe
 
 from ..errors import ServiceInputError
 from ..jobs.heartbeat import Heartbeat
-from ..jobs.lifecycle import Claim, ClaimLost, create_job, finish, finish_now
+from ..jobs.lifecycle import Claim, ClaimLost, create_job, finish, finish_now, succeed_cached
 from ..schemas import MAX_SUPERCYCLES, MAX_UNIT_CYCLES, SimulationIn
 from ..settings import Settings
-from ..store.db import dialect_insert, single_statements, transaction
-from ..store.tables import Job, Simulation, new_id, utcnow
+from ..store.db import Session, single_statements, transaction
+from ..store.simulations import Simulations, store_and_finish
+from ..store.tables import new_id, utcnow
 from ..store.vocabulary import JobKind, JobStatus
 from .idempotency import Written, write_once
-from .simulators import model_names, simulator
+from .physics_models import model_names, service_model
 from .views import job_view
 
 log = logging.getLogger(__name__)
@@ -53,7 +51,7 @@ def simulation_input(settings: Settings, body: SimulationIn, location: list) -> 
         except ParameterError as error:
             raise ServiceInputError(str(error), [*location, "parameters", error.name]) from None
     try:
-        key = simulator(body.model, settings.extra_models).key(body.metal, recipe, body.parameters)
+        key = service_model(body.model, settings.extra_models).key(body.metal, recipe, body.parameters)
     except (TypeError, ValueError) as error:
         raise ServiceInputError(f"parameters must be JSON numbers, text or flags: {error}",
                                 [*location, "parameters"]) from None
@@ -69,21 +67,16 @@ def request_simulations(settings: Settings, owner: str, bodies: list[SimulationI
     requests = [simulation_input(settings, body, location) for body, location in zip(bodies, locations)]
 
     def write(session: Session) -> Written:
-        cached = dict(session.execute(select(Simulation.key, Simulation.id).where(
-            Simulation.key.in_({key for _, key in requests}))).all())
+        cached = Simulations(session).ids(key for _, key in requests)
         jobs, queued = [], []
         for job_input, key in requests:
             job = create_job(session, JobKind.SIMULATION, owner, job_input, simulation_key=key)
             if key in cached:
-                # Cached: no worker involved.
-                now = utcnow()
-                job.status, job.progress, job.message = JobStatus.SUCCEEDED, 1.0, "cached"
-                job.result, job.started_at, job.finished_at = {"simulation_id": cached[key], "cached": True}, now, now
-                session.flush()
+                succeed_cached(session, job, cached[key])
             else:
                 queued.append(job.id)
             jobs.append(job_view(session, job))
-        return Written(202, {"jobs": jobs}, {JobKind.SIMULATION: queued})
+        return Written({"jobs": jobs}, {JobKind.SIMULATION: queued})
     fingerprint = ["simulations" if batch else "simulation", [job_input for job_input, _ in requests]]
     return write_once(settings, owner, idempotency_key, fingerprint, write).body["jobs"]
 
@@ -91,7 +84,7 @@ def request_simulations(settings: Settings, owner: str, bodies: list[SimulationI
 def run_simulation_job(settings: Settings, claimed: Claim) -> None:
     request = claimed.input
     try:
-        model = simulator(request["model"], settings.extra_models)
+        model = service_model(request["model"], settings.extra_models)
         key = model.key(request["metal"], request["recipe"], request["parameters"])
     except InterlayerError as error:
         finish_now(settings, claimed, JobStatus.FAILED, error=str(error))
@@ -131,42 +124,11 @@ def store_simulation(settings: Settings, claimed: Claim, key: str, version: str,
            "result": result, "job_id": claimed.job_id, "created_at": utcnow()}
     if settings.database_url.startswith("postgresql"):
         with single_statements(settings) as connection:
-            stored = connection.execute(_STORE_AND_FINISH, {
-                **{f"new_{name}": value for name, value in row.items()}, "job_id": claimed.job_id, "token": claimed.token,
-                "job_result": {"simulation_id": row["id"], "cached": False}}).one_or_none()
-        if stored is not None:
-            return
+            if store_and_finish(connection, row, claimed.job_id, claimed.token, {"simulation_id": row["id"], "cached": False}):
+                return
     try:
         with transaction(settings) as session:
-            insert = dialect_insert(session)(Simulation).values(**row)
-            simulation_id = session.scalar(insert.on_conflict_do_nothing(index_elements=["key"]).returning(Simulation.id))
-            cached = simulation_id is None
-            if cached:
-                # Another job computed the same inputs meanwhile: share its row.
-                simulation_id = session.scalar(select(Simulation.id).where(Simulation.key == key))
+            simulation_id, cached = Simulations(session).insert_once(row)
             finish(session, claimed, JobStatus.SUCCEEDED, result={"simulation_id": simulation_id, "cached": cached})
     except ClaimLost:
         log.warning("simulation job %s: another attempt owns it; result discarded", claimed.job_id)
-
-
-def _store_and_finish_statement():
-    """PostgreSQL: lock the job row if this attempt still holds it, insert the result unless its key
-    exists, and finish the job only when both happened; one statement, so all or nothing."""
-    from sqlalchemy.dialects.postgresql import insert
-
-    jobs, simulations = Job.__table__, Simulation.__table__
-    held = (select(jobs.c.id).where(jobs.c.id == bindparam("job_id"), jobs.c.claim == bindparam("token"),
-                                    jobs.c.status == JobStatus.RUNNING).with_for_update().cte("held"))
-    columns = ["id", "key", "model", "model_version", "metal", "recipe", "parameters", "result", "job_id", "created_at"]
-    values = [held.c.id if name == "job_id" else bindparam(f"new_{name}", type_=simulations.c[name].type)
-              for name in columns]
-    stored = (insert(simulations)
-              .from_select(columns, select(*values))
-              .on_conflict_do_nothing(index_elements=["key"]).returning(simulations.c.job_id).cte("stored"))
-    return (update(jobs).where(jobs.c.id.in_(select(stored.c.job_id)))
-            .values(status=JobStatus.SUCCEEDED, result=bindparam("job_result"), progress=1.0, message="succeeded",
-                    finished_at=bindparam("new_created_at"), claim=None)
-            .returning(jobs.c.id))
-
-
-_STORE_AND_FINISH = _store_and_finish_statement()

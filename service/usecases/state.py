@@ -5,9 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from interlayer.models.recipe import Recipe
 from interlayer.surrogate.campaign import Campaign
 from interlayer.surrogate.condition import Condition
@@ -18,6 +15,10 @@ from interlayer.surrogate.physics import PRIORS, PhysicsPrior
 from interlayer.surrogate.space import DesignSpace
 
 from ..store import tables
+from ..store.campaigns import Campaigns
+from ..store.cells import Cells
+from ..store.db import Session
+from ..store.proposals import Proposals
 
 
 def physics_prior(name: str) -> PhysicsPrior | None:
@@ -40,9 +41,7 @@ def to_measurement(row: tables.Measurement, metal: str) -> Measurement:
 
 
 def measurements_of(session: Session, campaign_ids: Sequence[str], metal_of: dict[str, str]) -> list[Measurement]:
-    rows = session.scalars(select(tables.Measurement).where(tables.Measurement.campaign_id.in_(campaign_ids))
-                           .order_by(tables.Measurement.created_at, tables.Measurement.id))
-    return [to_measurement(row, metal_of[row.campaign_id]) for row in rows]
+    return [to_measurement(row, metal_of[row.campaign_id]) for row in Cells(session).of_campaigns(campaign_ids)]
 
 
 @dataclass
@@ -69,19 +68,16 @@ class CampaignState:
 
 
 def load_state(session: Session, campaign_id: str) -> CampaignState:
-    row = session.get(tables.Campaign, campaign_id)
+    campaigns = Campaigns(session)
+    row = campaigns.get(campaign_id)
     if row is None:
         raise CampaignError(f"campaign {campaign_id} does not exist")
     related_ids = list(row.options.get("related_campaigns", []))
-    metals = dict(session.execute(select(tables.Campaign.id, tables.Campaign.metal)
-                                  .where(tables.Campaign.id.in_([campaign_id, *related_ids]))).all())
+    metals = campaigns.metals([campaign_id, *related_ids])
     return CampaignState(row, measurements_of(session, [campaign_id], metals),
                          measurements_of(session, related_ids, metals), pending_recipes(session, campaign_id, row.metal))
 
 
 def pending_recipes(session: Session, campaign_id: str, metal: str) -> list[Recipe]:
     """The recipes of the campaign's proposals that no measurement reports yet."""
-    rows = session.scalars(select(tables.Proposal.recipe).where(
-        tables.Proposal.campaign_id == campaign_id,
-        ~select(tables.Measurement.id).where(tables.Measurement.proposal_id == tables.Proposal.id).exists()))
-    return [Recipe.parse(recipe, metal=metal) for recipe in rows]
+    return [Recipe.parse(recipe, metal=metal) for recipe in Proposals(session).pending_recipes(campaign_id)]

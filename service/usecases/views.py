@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from ..store import tables
+from ..store.db import Session
+from ..store.proposals import Proposals
+from ..store.simulations import Simulations
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -42,10 +42,8 @@ def job_view(session: Session, job: tables.Job) -> dict[str, Any]:
             "started_at": _iso(job.started_at), "finished_at": _iso(job.finished_at)}
     result = job.result or {}
     if "simulation_id" in result:
-        simulation = session.get(tables.Simulation, result["simulation_id"])
+        simulation = Simulations(session).get(result["simulation_id"])
         body["simulation"] = simulation.result if simulation else None
     if "proposal_ids" in result:
-        rows = session.scalars(select(tables.Proposal).where(tables.Proposal.id.in_(result["proposal_ids"]))
-                               .order_by(tables.Proposal.created_at, tables.Proposal.id))
-        body["proposals"] = [proposal_view(row) for row in rows]
+        body["proposals"] = [proposal_view(row) for row in Proposals(session).by_ids(result["proposal_ids"])]
     return body

@@ -9,7 +9,6 @@ import logging
 from collections.abc import Callable
 
 from celery import Celery, Task
-from sqlalchemy.exc import OperationalError
 
 from interlayer.models.errors import InterlayerError
 from interlayer.surrogate.fit import FitCache
@@ -18,9 +17,10 @@ from ..jobs.heartbeat import Heartbeat
 from ..jobs.lifecycle import Claim, ClaimLost, Waiting, claim, finish_now, note_waiting
 from ..logs import job_id as logged_job
 from ..settings import Settings
+from ..store.db import DatabaseUnavailable
 from ..store.vocabulary import JobKind, JobStatus
 from ..usecases.proposals import propose
-from ..usecases.recommendations import refresh_recommendation
+from ..usecases.recommendations import refit
 from ..usecases.simulations import run_simulation_job
 
 log = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ def register_tasks(app: Celery, settings: Settings) -> None:
         logged_job.set(job_id)  # this task's log lines carry the job's id
         try:
             return claim(settings, job_id, token)
-        except OperationalError:
+        except DatabaseUnavailable:
             # The database is away (a restart leaves dead pooled connections, which this error discards):
             # the message comes back later instead of being acknowledged with its job never claimed.
             log.warning("job %s: database unavailable at claim; retrying in %.0f s", job_id, CLAIM_RETRY_S)
@@ -89,7 +89,7 @@ def register_tasks(app: Celery, settings: Settings) -> None:
     def proposal_task(self: Task, job_id: str, token: str | None = None) -> None:
         come_back_when_done(self, job_id, token, propose)
 
-    @app.task(name=JobKind.INGEST.task_name, bind=True, max_retries=None,
+    @app.task(name=JobKind.REFIT.task_name, bind=True, max_retries=None,
               soft_time_limit=CAMPAIGN_SOFT_LIMIT_S, time_limit=CAMPAIGN_LIMIT_S)
-    def ingest_task(self: Task, job_id: str, token: str | None = None) -> None:
-        come_back_when_done(self, job_id, token, refresh_recommendation)
+    def refit_task(self: Task, job_id: str, token: str | None = None) -> None:
+        come_back_when_done(self, job_id, token, refit)

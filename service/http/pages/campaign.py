@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
@@ -13,11 +13,11 @@ from ...errors import NotFound
 from ...schemas import ProposalsIn
 from ...settings import Settings
 from ...usecases import dashboard, jobs, proposals
-from ..deps import settings_of
+from ..deps import AppSettings
 from .figures import campaign_figures
 from .forms import field_errors
 from .render import not_found, page, see_other
-from .session import PageSession, checked_session, page_session
+from .session import CheckedIn, PageSession, SignedIn
 from .worksheet import worksheet_csv, worksheet_rows
 
 router = APIRouter(include_in_schema=False)
@@ -53,28 +53,28 @@ def render_campaign(request: Request, session: PageSession, settings: Settings, 
 
 
 @router.get("/campaigns/{campaign_id}")
-def campaign_page(campaign_id: str, request: Request, session: PageSession = Depends(page_session),
-                  settings: Settings = Depends(settings_of)) -> HTMLResponse:
+def campaign_page(campaign_id: str, request: Request, session: SignedIn,
+                  settings: AppSettings) -> HTMLResponse:
     return render_campaign(request, session, settings, campaign_id)
 
 
 @router.post("/campaigns/{campaign_id}/proposals")
-def propose(campaign_id: str, request: Request, count: str = Form(default="4"), form_id: str | None = Form(default=None),
-            session: PageSession = Depends(checked_session), settings: Settings = Depends(settings_of)) -> Response:
+def propose(campaign_id: str, request: Request, session: CheckedIn, settings: AppSettings, count: str = Form(default="4"),
+            form_id: str | None = Form(default=None)) -> Response:
     """Ask for a batch: a job; the page comes back showing its progress."""
     try:
         body = ProposalsIn(count=count)
-        written = proposals.request_proposals(settings, session.owner, campaign_id, body, form_id)
+        job = proposals.request_proposals(settings, session.owner, campaign_id, body, form_id)
     except ValidationError as error:
         return render_campaign(request, session, settings, campaign_id, 422, propose_errors=field_errors(error))
     except NotFound:
         return not_found(request, session)
-    return see_other(f"/campaigns/{campaign_id}?job={written.body['id']}#next-batch")
+    return see_other(f"/campaigns/{campaign_id}?job={job['id']}#next-batch")
 
 
 @router.get("/campaigns/{campaign_id}/worksheet.csv")
-def worksheet(campaign_id: str, request: Request, session: PageSession = Depends(page_session),
-              settings: Settings = Depends(settings_of)) -> Response:
+def worksheet(campaign_id: str, request: Request, session: SignedIn,
+              settings: AppSettings) -> Response:
     try:
         pending = proposals.list_proposals(settings, session.owner, campaign_id, "pending")
     except NotFound:

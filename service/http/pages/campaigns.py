@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
@@ -17,10 +17,10 @@ from ...errors import NotFound, RequestRefused
 from ...schemas import CampaignIn
 from ...settings import Settings
 from ...usecases import campaigns, dashboard
-from ..deps import settings_of
+from ..deps import AppSettings
 from .forms import CONDITION_FIELDS, field_errors, filled
 from .render import page, see_other
-from .session import PageSession, checked_session, page_session
+from .session import CheckedIn, PageSession, SignedIn
 
 router = APIRouter(prefix="/campaigns", include_in_schema=False)
 
@@ -33,8 +33,8 @@ FORM_FIELDS = ("name", "metal", "physics", "acquisition", "seed", "related_campa
 
 
 @router.get("")
-def campaign_list(request: Request, session: PageSession = Depends(page_session),
-                  settings: Settings = Depends(settings_of)) -> HTMLResponse:
+def campaign_list(request: Request, session: SignedIn,
+                  settings: AppSettings) -> HTMLResponse:
     summaries = dashboard.campaign_summaries(settings, session.owner)
     return page(request, "campaigns.html", {"session": session, "campaigns": summaries})
 
@@ -49,8 +49,8 @@ def _new_form(request: Request, session: PageSession, settings: Settings, values
 
 
 @router.get("/new")
-def new_campaign_form(request: Request, session: PageSession = Depends(page_session),
-                      settings: Settings = Depends(settings_of)) -> HTMLResponse:
+def new_campaign_form(request: Request, session: SignedIn,
+                      settings: AppSettings) -> HTMLResponse:
     return _new_form(request, session, settings, {}, {})
 
 
@@ -72,8 +72,8 @@ def campaign_body(values: dict[str, str]) -> CampaignIn:
 
 
 @router.post("/new")
-async def create_campaign(request: Request, session: PageSession = Depends(checked_session),
-                          settings: Settings = Depends(settings_of)) -> Response:
+async def create_campaign(request: Request, session: CheckedIn,
+                          settings: AppSettings) -> Response:
     form = await request.form()
     values = filled(form, FORM_FIELDS)
     try:

@@ -6,7 +6,7 @@ Each goes through the same use case as the API; a refusal comes back on the page
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import ValidationError
@@ -15,14 +15,13 @@ from interlayer.models.errors import InterlayerError
 
 from ...errors import NotFound, ServiceInputError
 from ...schemas import MeasurementIn, MeasurementPatch
-from ...settings import Settings
 from ...usecases import measurements
-from ..deps import settings_of
+from ..deps import AppSettings
 from ..uploads import csv_rows, parse_rows
 from .campaign import render_campaign
 from .forms import CONDITION_FIELDS, field_errors, filled, row_errors
 from .render import not_found, see_other
-from .session import PageSession, checked_session
+from .session import CheckedIn
 
 router = APIRouter(prefix="/campaigns/{campaign_id}/measurements", include_in_schema=False)
 
@@ -39,8 +38,8 @@ def measurement_row(values: dict[str, str]) -> MeasurementIn:
 
 
 @router.post("")
-async def add_measurement(campaign_id: str, request: Request, session: PageSession = Depends(checked_session),
-                          settings: Settings = Depends(settings_of)) -> Response:
+async def add_measurement(campaign_id: str, request: Request, session: CheckedIn,
+                          settings: AppSettings) -> Response:
     form = await request.form()
     values = filled(form, MEASUREMENT_FIELDS)
     form_id = form.get("form_id") if isinstance(form.get("form_id"), str) else None
@@ -56,8 +55,8 @@ async def add_measurement(campaign_id: str, request: Request, session: PageSessi
 
 
 @router.post("/upload")
-async def upload_measurements(campaign_id: str, request: Request, session: PageSession = Depends(checked_session),
-                              settings: Settings = Depends(settings_of)) -> Response:
+async def upload_measurements(campaign_id: str, request: Request, session: CheckedIn,
+                              settings: AppSettings) -> Response:
     upload = (await request.form()).get("file")
     try:
         if upload is None or isinstance(upload, str):
@@ -76,8 +75,8 @@ async def upload_measurements(campaign_id: str, request: Request, session: PageS
 
 @router.post("/{measurement_id}")
 async def update_running_cell(campaign_id: str, measurement_id: str, request: Request,
-                              session: PageSession = Depends(checked_session),
-                              settings: Settings = Depends(settings_of)) -> Response:
+                              session: CheckedIn,
+                              settings: AppSettings) -> Response:
     """A running cell's newer hours (they may only rise), or its end."""
     values = filled(await request.form(), ("lifetime_h", "state"))
     try:

@@ -3,24 +3,23 @@ is the same job as JSON for the pages' progress bars."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
 from ...errors import NotFound
-from ...settings import Settings
 from ...usecases import jobs
-from ..deps import settings_of
+from ..deps import AppSettings
 from .render import not_found, page
-from .session import PageSession, page_session
+from .session import SignedIn
 from .simulation_figures import simulation_figures
 
 router = APIRouter(prefix="/jobs/{job_id}", include_in_schema=False)
 
 
 @router.get("")
-def job_page(job_id: str, request: Request, session: PageSession = Depends(page_session),
-             settings: Settings = Depends(settings_of)) -> HTMLResponse:
+def job_page(job_id: str, request: Request, session: SignedIn,
+             settings: AppSettings) -> HTMLResponse:
     try:
         job = jobs.show_job(settings, session.owner, job_id)
     except NotFound:
@@ -32,8 +31,8 @@ def job_page(job_id: str, request: Request, session: PageSession = Depends(page_
 
 
 @router.get("/status")
-async def job_status(job_id: str, session: PageSession = Depends(page_session),
-                     settings: Settings = Depends(settings_of)) -> dict:
+async def job_status(job_id: str, session: SignedIn,
+                     settings: AppSettings) -> dict:
     """A job's state for the pages' progress bars (the job API's answer, for a session instead of a key)."""
     job = await run_in_threadpool(jobs.show_job, settings, session.owner, job_id)
     return {name: job[name] for name in ("id", "kind", "status", "progress", "message", "error")}

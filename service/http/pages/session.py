@@ -14,9 +14,10 @@ import hmac
 import secrets
 import time
 from dataclasses import dataclass
+from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import Request
+from fastapi import Depends, Request
 
 from ...usecases.keys import hash_key
 
@@ -110,6 +111,11 @@ async def checked_session(request: Request) -> PageSession:
     session = await page_session(request)
     await require_csrf(request, session.csrf_token)
     return session
+
+
+# What a page declares it depends on: a signed-in session, or one whose form also carries its CSRF token.
+SignedIn = Annotated[PageSession, Depends(page_session)]
+CheckedIn = Annotated[PageSession, Depends(checked_session)]
 
 
 def signin_location(next_path: str) -> str:

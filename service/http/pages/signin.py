@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from ...usecases.keys import hash_key
@@ -12,8 +12,7 @@ from .session import (
     SESSION_COOKIE,
     SESSION_S,
     SIGNIN_COOKIE,
-    PageSession,
-    checked_session,
+    CheckedIn,
     csrf_token,
     new_nonce,
     require_csrf,
@@ -70,7 +69,7 @@ async def sign_in(request: Request, api_key: str = Form(default=""), next: str =
 
 
 @router.post("/signout")
-def sign_out(_session: PageSession = Depends(checked_session)) -> RedirectResponse:
+def sign_out(_session: CheckedIn) -> RedirectResponse:
     response = see_other("/signin")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

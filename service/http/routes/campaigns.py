@@ -2,44 +2,43 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from ...errors import ServiceInputError
 from ...schemas import CampaignIn
-from ...settings import Settings
+from ...schemas.responses import CampaignOut, CampaignsOut, JobOut, RecommendationOut
 from ...usecases import campaigns, recommendations
-from ..deps import idempotency_key, owner_of, settings_of
+from ..deps import AppSettings, IdempotencyKey, Owner
 from ..responses import accepted
 
 router = APIRouter(prefix="/v1/campaigns", tags=["campaigns"])
 
 
-@router.post("", status_code=201)
-def create_campaign(body: CampaignIn, key: str | None = Depends(idempotency_key), owner: str = Depends(owner_of),
-                    settings: Settings = Depends(settings_of)) -> JSONResponse:
+@router.post("", status_code=201, response_model=CampaignOut)
+def create_campaign(body: CampaignIn, key: IdempotencyKey, owner: Owner, settings: AppSettings) -> JSONResponse:
     return JSONResponse(status_code=201, content=campaigns.create_campaign(settings, owner, body, key))
 
 
-@router.get("")
-def list_campaigns(owner: str = Depends(owner_of), settings: Settings = Depends(settings_of)) -> dict:
+@router.get("", response_model=CampaignsOut)
+def list_campaigns(owner: Owner, settings: AppSettings) -> dict:
     return {"campaigns": campaigns.list_campaigns(settings, owner)}
 
 
-@router.get("/{campaign_id}")
-def get_campaign(campaign_id: str, owner: str = Depends(owner_of), settings: Settings = Depends(settings_of)) -> dict:
+@router.get("/{campaign_id}", response_model=CampaignOut)
+def get_campaign(campaign_id: str, owner: Owner, settings: AppSettings) -> dict:
     return campaigns.show_campaign(settings, owner, campaign_id)
 
 
-@router.get("/{campaign_id}/recommendation",
-            responses={202: {"description": "Not computed for the current data yet: the job computing it "
-                                            "(poll its Location, then ask again)."}})
-def get_recommendation(campaign_id: str,
+@router.get("/{campaign_id}/recommendation", response_model=RecommendationOut,
+            responses={202: {"model": JobOut, "description": "Not computed for the current data yet: the job "
+                                                             "computing it (poll its Location, then ask again)."}})
+def get_recommendation(campaign_id: str, owner: Owner, settings: AppSettings,
                        current_ma_cm2: float | None = Query(default=None, gt=0, allow_inf_nan=False,
                                                             description="another test condition's current density"),
                        capacity_mah_cm2: float | None = Query(default=None, gt=0, allow_inf_nan=False,
                                                               description="another test condition's areal capacity"),
-                       owner: str = Depends(owner_of), settings: Settings = Depends(settings_of)) -> JSONResponse:
+                       ) -> JSONResponse:
     condition = None
     if current_ma_cm2 is not None or capacity_mah_cm2 is not None:
         if current_ma_cm2 is None or capacity_mah_cm2 is None:

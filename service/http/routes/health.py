@@ -2,29 +2,28 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
 
 from ...jobs.queue import beacon_key
-from ...settings import Settings
-from ...store.db import transaction
-from ..deps import settings_of
+from ...schemas.responses import HealthOut, ReadyOut
+from ...store.db import ping
+from ..deps import AppSettings
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz")
+@router.get("/healthz", response_model=HealthOut)
 def healthz() -> dict:
     return {"status": "ok"}
 
 
-@router.get("/readyz")
-def readyz(request: Request, settings: Settings = Depends(settings_of)) -> JSONResponse:
+@router.get("/readyz", response_model=ReadyOut,
+            responses={503: {"model": ReadyOut, "description": "A check failed: which, and why"}})
+def readyz(request: Request, settings: AppSettings) -> JSONResponse:
     checks: dict[str, str] = {}
     try:
-        with transaction(settings) as session:
-            session.execute(text("SELECT 1"))
+        ping(settings)
         checks["database"] = "ok"
     except Exception as error:
         checks["database"] = f"error: {type(error).__name__}"

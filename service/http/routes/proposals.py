@@ -4,26 +4,25 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from ...schemas import ProposalsIn
-from ...settings import Settings
+from ...schemas.responses import JobOut, ProposalsOut
 from ...usecases import proposals
-from ..deps import idempotency_key, owner_of, settings_of
+from ..deps import AppSettings, IdempotencyKey, Owner
+from ..responses import accepted
 
 router = APIRouter(prefix="/v1/campaigns/{campaign_id}/proposals", tags=["proposals"])
 
 
-@router.post("", status_code=202)
-def create_proposals(campaign_id: str, body: ProposalsIn = ProposalsIn(), key: str | None = Depends(idempotency_key),
-                     owner: str = Depends(owner_of), settings: Settings = Depends(settings_of)) -> JSONResponse:
-    written = proposals.request_proposals(settings, owner, campaign_id, body, key)
-    return JSONResponse(status_code=written.status, content=written.body,
-                        headers={"Location": f"/v1/jobs/{written.body['id']}"})
+@router.post("", status_code=202, response_model=JobOut)
+def create_proposals(campaign_id: str, key: IdempotencyKey, owner: Owner, settings: AppSettings,
+                     body: ProposalsIn = ProposalsIn()) -> JSONResponse:
+    return accepted(proposals.request_proposals(settings, owner, campaign_id, body, key))
 
 
-@router.get("")
-def list_proposals(campaign_id: str, status: Literal["pending", "measured"] | None = None,
-                   owner: str = Depends(owner_of), settings: Settings = Depends(settings_of)) -> dict:
+@router.get("", response_model=ProposalsOut)
+def list_proposals(campaign_id: str, owner: Owner, settings: AppSettings,
+                   status: Literal["pending", "measured"] | None = None) -> dict:
     return {"proposals": proposals.list_proposals(settings, owner, campaign_id, status)}

@@ -32,7 +32,8 @@ class SpaceIn(BaseModel):
     min_mld_cycles: int = Field(default=1, ge=0, le=MAX_UNIT_CYCLES)
 
 
-class Condition(BaseModel):
+# What a client sends; the surrogate's ``Condition`` is built from it when both values are given.
+class ConditionIn(BaseModel):
     """The cell test: current density and areal capacity."""
 
     model_config = ConfigDict(extra="forbid")
@@ -50,7 +51,7 @@ class CampaignIn(BaseModel):
     physics: Literal[tuple(PRIORS)] = "suppression"
     acquisition: Literal[tuple(ACQUISITIONS)] = "ucb"
     related_campaigns: list[str] = Field(default_factory=list, max_length=8)
-    condition: Condition | None = None
+    condition: ConditionIn | None = None
     # what the campaign optimizes: ["lifetime"] (default) or ["lifetime", "overpotential"] (a Pareto pair);
     # a constraint such as "overpotential_mv<=60" goes with lifetime alone
     objectives: list[str] = Field(default_factory=lambda: ["lifetime"], min_length=1, max_length=2)
@@ -98,7 +99,7 @@ class MeasurementIn(BaseModel):
     failure_reason: str | None = Field(default=None, min_length=1, max_length=500)
     overpotential_mv: float | None = Field(default=None, gt=0, allow_inf_nan=False)
     cell_id: str | None = Field(default=None, min_length=1, max_length=200)
-    condition: Condition | None = None
+    condition: ConditionIn | None = None
 
     @model_validator(mode="after")
     def _names_a_recipe(self) -> "MeasurementIn":

@@ -1,0 +1,19 @@
+"""What crosses the HTTP edge: request bodies (``requests``, validated before anything is stored and
+taken by the use cases as typed input) and response bodies (``responses``, the OpenAPI document's answers).
+Apart from the tables on purpose: a column may change without changing the API, and back."""
+
+from .requests import (
+    MAX_SUPERCYCLES,
+    MAX_UNIT_CYCLES,
+    CampaignIn,
+    ConditionIn,
+    MeasurementIn,
+    MeasurementPatch,
+    ProposalsIn,
+    SimulationIn,
+    SimulationsIn,
+    SpaceIn,
+)
+
+__all__ = ["MAX_SUPERCYCLES", "MAX_UNIT_CYCLES", "CampaignIn", "ConditionIn", "MeasurementIn", "MeasurementPatch",
+           "ProposalsIn", "SimulationIn", "SimulationsIn", "SpaceIn"]

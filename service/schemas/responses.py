@@ -1,0 +1,135 @@
+"""Response bodies: what the API answers, as the OpenAPI document describes it.
+
+Each names the fields every answer carries; ``extra="allow"`` keeps what depends on the campaign
+(its options, a recommendation's objective-specific fields, a proposal's predictions), so a body is
+never trimmed by its schema. The use cases build the documents (``usecases/views.py``); these only
+describe and check them at the HTTP edge.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Open(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class CampaignOut(Open):
+    """A campaign: its design space, its options (seed, physics, acquisition, related campaigns, condition,
+    objectives and constraint when set) and the data version of its measurements."""
+
+    id: str
+    name: str
+    metal: str
+    space: dict[str, Any]
+    data_version: int
+    created_at: str | None
+    measurements: int | None = None
+    proposals: int | None = None
+
+
+class CampaignsOut(BaseModel):
+    campaigns: list[CampaignOut]
+
+
+class ProposalOut(Open):
+    """A proposed recipe with its prediction; ``status`` (pending or measured) when listed for its campaign."""
+
+    id: str
+    campaign_id: str
+    job_id: str
+    recipe: str
+    status: Literal["pending", "measured"] | None = None
+    created_at: str | None
+
+
+class ProposalsOut(BaseModel):
+    proposals: list[ProposalOut]
+
+
+class JobOut(Open):
+    """A job: its state and progress; a simulation job's result once stored, a proposal job's proposals."""
+
+    id: str
+    kind: str
+    status: str
+    progress: float
+    message: str
+    attempts: int
+    error: str | None
+    campaign_id: str | None
+    input: dict[str, Any]
+    result: dict[str, Any] | None
+    cancel_requested: bool
+    created_at: str | None
+    started_at: str | None
+    finished_at: str | None
+    simulation: dict[str, Any] | None = None
+    proposals: list[ProposalOut] | None = None
+
+
+class JobsOut(BaseModel):
+    jobs: list[JobOut]
+
+
+class MeasurementOut(Open):
+    """One cell's row: its latest report."""
+
+    id: str
+    campaign_id: str
+    proposal_id: str | None
+    recipe: str
+    lifetime_h: float | None
+    censored: bool
+    state: str
+    failure_reason: str | None
+    overpotential_mv: float | None
+    cell_id: str | None
+    condition: dict[str, Any] | None
+    created_at: str | None
+    updated_at: str | None
+
+
+class MeasurementsOut(BaseModel):
+    measurements: list[MeasurementOut]
+
+
+class MeasurementsWritten(BaseModel):
+    """The rows stored, the campaign's new data version and the refit job it queued."""
+
+    measurements: list[MeasurementOut]
+    data_version: int
+    job: JobOut
+
+
+class MeasurementUpdated(MeasurementOut):
+    """The updated row, the campaign's new data version and the id of the refit job it queued."""
+
+    data_version: int
+    job_id: str
+
+
+class RecommendationOut(Open):
+    """The recommended recipe of the campaign's data version (or of another test condition), with its
+    prediction, interval, best observed cell and landscape; ``refit_error`` when the refit of newer data failed."""
+
+    campaign_id: str
+    data_version: int
+    computed_at: str
+    recipe: str
+
+
+class HealthOut(BaseModel):
+    status: str
+
+
+class ReadyOut(BaseModel):
+    """Whether the database, the broker and a consuming worker answer; each check's word."""
+
+    ready: bool
+    database: str
+    broker: str
+    worker: str
