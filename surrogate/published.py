@@ -217,11 +217,13 @@ def parse_published(text: str) -> list[PublishedCell]:
         missing = [column for column in COLUMNS if column not in header and column not in OPTIONAL_COLUMNS]
         unknown = [column for column in header if column not in COLUMNS]
         problems = [Problem(0, column, "missing column") for column in missing]
-        problems += [Problem(0, column or "(empty)", f"unknown column; the columns are {', '.join(COLUMNS)}") for column in unknown]
+        problems += [Problem(0, column[:40] or "(empty)", f"unknown column; the columns are {', '.join(COLUMNS)}")
+                     for column in unknown]
         if problems:
             raise PublishedDataError(problems)
         return parse_rows(reader)
     except csv.Error as error:  # e.g. a bare carriage return inside an unquoted cell
+        # line_num counts the lines read whole: the failing line is the next, data row line_num under the header
         raise PublishedDataError([Problem(reader.line_num, "(file)", f"not readable as CSV: {error}")]) from None
 
 

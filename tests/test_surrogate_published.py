@@ -107,6 +107,8 @@ def test_every_bad_cell_is_reported_at_once_and_the_header_is_row_0():
         parse_published(HEADER + "\n")
     with pytest.raises(PublishedDataError, match="column recipe: missing column"):
         parse_published("")
+    with pytest.raises(PublishedDataError, match=r"^row 2, column \(file\): not readable as CSV"):
+        parse_published(f"{HEADER}\n{GOOD}\nLi@ba\rre,Li\n")
 
 
 def test_an_unknown_set_is_refused_with_the_names_that_exist():

@@ -7,6 +7,7 @@ nothing is stored. A set keeps its name for good: importing a name again, or a s
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -27,7 +28,8 @@ from ..store.published import PublishedSets
 from ..store.tables import PublishedSet
 
 
-def _summary(name: str, cells: list[PublishedCell], created_at=None) -> dict[str, Any]:
+def _summary(name: str, cells: list[PublishedCell], created_at: datetime | None = None) -> dict[str, Any]:
+    """A set's name, cell count and references; a shipped set has no import time (``created_at`` None)."""
     return {"name": name, "builtin": created_at is None, "cell_count": len(cells),
             "references": sorted({cell.reference for cell in cells}), "created_at": created_at}
 
@@ -56,7 +58,7 @@ def import_published(settings: Settings, owner: str, name: str, text: str, prefi
     return _summary(name, cells, row.created_at)
 
 
-def published_cells(settings: Settings, owner: str, name: str) -> tuple[list[PublishedCell], Any]:
+def published_cells(settings: Settings, owner: str, name: str) -> tuple[list[PublishedCell], datetime | None]:
     """The cells of the shipped set ``name`` or of the owner's imported one, and when it was imported (None: shipped)."""
     if name in builtin_sets():
         return load_published(name), None
