@@ -101,3 +101,16 @@ def test_a_bad_name_or_body_is_a_422_naming_it(api, path, body, headers, where):
     refused = http.post(path, content=body, headers={**lab_a, **headers})
     assert refused.status_code == 422 and refused.json()["detail"][0]["loc"] == where
     assert names(http, lab_a) == ["paper"]
+
+
+def test_the_python_client_imports_and_reads_sets_on_a_live_service(pg_client, tmp_path):
+    from interlayer.service.client import ServiceError
+    mine = tmp_path / "mine.csv"
+    mine.write_text(MINE)
+    assert pg_client.import_published("mine", mine)["cell_count"] == 2
+    assert [(s["name"], s["cell_count"]) for s in pg_client.published_sets()] == [("paper", 7), ("mine", 2)]
+    assert [c["lifetime_h"] for c in pg_client.published("mine")] == [400.0, 320.5]
+    mine.write_text(MINE + "Li@(2ALD-2MLD)25,Li,2,1,500,alive,,doi:x,Fig. 2d,stated\n")
+    with pytest.raises(ServiceError) as refused:
+        pg_client.import_published("other", mine)
+    assert refused.value.status == 422 and "body.file.row.3.state: unknown state 'alive'" in str(refused.value)
