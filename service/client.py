@@ -139,6 +139,20 @@ class Client:
                 return response.json()
             self.wait(response.json(), timeout_s=max(0.0, deadline - time.monotonic()))
 
+    # published cells
+    def import_published(self, name: str, file: str | Path) -> dict:
+        """Import a published-style CSV file as this owner's set ``name``; a bad row is a ServiceError naming row and column."""
+        file = Path(file)
+        return self._call("POST", f"/v1/published/{name}", files={"file": (file.name, file.read_bytes(), "text/csv")})
+
+    def published_sets(self) -> list[dict]:
+        """The shipped published sets and this owner's imports: name, cell count, references."""
+        return self._call("GET", "/v1/published")["sets"]
+
+    def published(self, name: str) -> list[dict]:
+        """The cells of a published set, with their provenance."""
+        return self._call("GET", f"/v1/published/{name}")["cells"]
+
     # simulations and jobs
     def simulate(self, model: str, metal: str, recipe: str, parameters: dict | None = None, *,
                  idempotency_key: str | None = None) -> dict:

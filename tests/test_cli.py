@@ -1,6 +1,7 @@
 """The command line: exit codes, one-line errors and JSON output of `recipe` and `simulate czm`."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,8 +11,9 @@ import pytest
 INTERLAYER = str(Path(sys.executable).with_name("interlayer"))
 
 
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([INTERLAYER, *args], capture_output=True, text=True, timeout=300)
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([INTERLAYER, *args], capture_output=True, text=True, timeout=300,
+                          env=None if env is None else {**os.environ, **env})
 
 
 def test_recipe_json_and_table():
@@ -86,3 +88,31 @@ def test_validate_blister_in_the_membrane_regime_converges():
     assert values["converged"] and abs(values["critical_radius_membrane_error"]) < 0.05
 
 
+
+
+@pytest.mark.parametrize("columns", ["60", "160"])
+def test_data_published_table_shows_every_recipe_whole(columns):
+    done = run("data", "published", env={"COLUMNS": columns})
+    assert done.returncode == 0, done.stderr
+    first_cells = [line.split("│")[1].strip() for line in done.stdout.splitlines() if line.startswith("│") and "@" in line]
+    assert first_cells == ["Na@bare", "Na@(1ALD-1MLD)10", "Na@bare", "Na@(1ALD-1MLD)10", "Na@(1ALD-1MLD)10",
+                           "Li@bare", "Li@(2ALD-2MLD)25"]
+    assert "≥ 2000 h" in done.stdout and "270 h" in done.stdout
+
+
+def test_data_published_json_and_a_file_of_ones_own(tmp_path):
+    done = run("data", "published", "--json")
+    assert done.returncode == 0, done.stderr
+    cells = json.loads(done.stdout)
+    assert len(cells) == 7 and {cell["reference"] for cell in cells} == {"doi:10.1002/adma.202301414"}
+    li = [cell for cell in cells if cell["metal"] == "Li"]
+    assert [(c["recipe"], c["lifetime_h"], c["state"], c["overpotential_mv"]) for c in li] == \
+        [("Li@bare", 270.0, "shorted", 100.0), ("Li@(2ALD-2MLD)25", 500.0, "stopped", 80.0)]
+    own = tmp_path / "mine.csv"
+    header = "recipe,metal,current_ma_cm2,capacity_mah_cm2,lifetime_h,state,overpotential_mv,reference,where,how"
+    own.write_text(f"{header}\nLi@(1ALD-1MLD)50,Li,2,1,400,shorted,,doi:x,Fig. S15,read from figure axis\n")
+    assert json.loads(run("data", "published", "--file", str(own), "--json").stdout)[0]["lifetime_h"] == 400.0
+    own.write_text(f"{header}\nLi@(1ALD-1MLD)50,Li,2,1,400,shorted,,doi:x,Fig. S15,read\nLi@bare,Li,2,1,-3,shorted,,doi:x,Fig. 2d,read\n")
+    refused = run("data", "published", "--file", str(own))
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert refused.stderr.strip() == "error: row 2, column lifetime_h: must be a positive finite number of hours, got -3"

@@ -10,6 +10,7 @@ from interlayer.models.errors import InterlayerError
 
 from ..errors import RequestRefused
 from .campaign import campaign_app, measure_command, propose_command, recommend_command
+from .data import data_app
 from .demo import demo_command
 from .keys import keys_app
 from .recipe import recipe_command
@@ -34,6 +35,7 @@ app.command("measure")(measure_command)
 app.command("recommend")(recommend_command)
 app.command("demo")(demo_command)
 app.command("report")(report_command)
+app.add_typer(data_app, name="data")
 
 
 @app.command("closed-loop", add_help_option=False,

@@ -24,7 +24,7 @@ from .metrics import RequestMetrics, ServiceCollector, router as metrics_router
 from .pages import add_pages
 from .request_ids import RequestIds
 from .responses import REFUSALS, error_body
-from .routes import campaigns, health, jobs, measurements, proposals, simulations
+from .routes import campaigns, health, jobs, measurements, proposals, published, simulations
 
 # Seconds a client is asked to wait after a 503.
 RETRY_AFTER_S = 2
@@ -76,7 +76,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(InterlayerError, _bad_input)
     app.add_exception_handler(DatabaseUnavailable, _unavailable)
     app.include_router(health.router)
-    for module in (campaigns, proposals, measurements, simulations, jobs):
+    for module in (campaigns, proposals, measurements, simulations, jobs, published):
         app.include_router(module.router, responses=REFUSALS)
     app.include_router(metrics_router)
     add_pages(app, settings)

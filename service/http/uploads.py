@@ -70,18 +70,26 @@ def _csv_records(text: str) -> list[dict[str, Any]]:
 
 async def measurement_rows(request: Request) -> tuple[list[MeasurementIn], list]:
     """The validated rows of the request and the location prefix of its rows in error messages."""
+    text = await uploaded_csv(request)
+    if text is not None:
+        rows, prefix = csv_rows(text), ["body", "file", "row"]
+    else:
+        rows, prefix = await _json_rows(request), ["body"]
+    return parse_rows(rows, prefix), prefix
+
+
+async def uploaded_csv(request: Request) -> str | None:
+    """The CSV text of a ``text/csv`` body or of a multipart upload's field ``file``; None for other content types."""
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("multipart/form-data"):
         form = await request.form()
         upload = form.get("file")
         if upload is None or isinstance(upload, str):
             raise ServiceInputError("upload the CSV as the form field 'file'", ["body", "file"])
-        rows, prefix = csv_rows(_text(await upload.read())), ["body", "file", "row"]
-    elif content_type.startswith("text/csv"):
-        rows, prefix = csv_rows(_text(await request.body())), ["body", "file", "row"]
-    else:
-        rows, prefix = await _json_rows(request), ["body"]
-    return parse_rows(rows, prefix), prefix
+        return _text(await upload.read())
+    if content_type.startswith("text/csv"):
+        return _text(await request.body())
+    return None
 
 
 async def _json_rows(request: Request) -> list[Any]:

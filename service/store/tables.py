@@ -209,3 +209,18 @@ class IdempotentRequest(Base):
     status_code: Mapped[int] = mapped_column(Integer)
     response: Mapped[dict] = mapped_column(Document)
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class PublishedSet(Base):
+    """An owner's imported set of published cells (the package's own sets are files, never rows).
+
+    ``cells`` holds the validated rows (``surrogate.published`` columns); a set is immutable once imported.
+    """
+
+    __tablename__ = "published_sets"
+    __table_args__ = (UniqueConstraint("owner", "name", name="uq_published_sets_owner_name"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=lambda: new_id("pub"))
+    owner: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(64))
+    cells: Mapped[list] = mapped_column(Document)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)

@@ -1,1 +1,1 @@
-"""One router per resource: campaigns, proposals, measurements, simulations, jobs, health."""
+"""One router per resource: campaigns, proposals, measurements, simulations, jobs, published sets, health."""
