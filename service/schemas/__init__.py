@@ -5,6 +5,7 @@ Apart from the tables on purpose: a column may change without changing the API, 
 from .requests import (
     MAX_SUPERCYCLES,
     MAX_UNIT_CYCLES,
+    PUBLISHED_NAME,
     CampaignIn,
     ConditionIn,
     MeasurementIn,
@@ -16,4 +17,4 @@ from .requests import (
 )
 
 __all__ = ["MAX_SUPERCYCLES", "MAX_UNIT_CYCLES", "CampaignIn", "ConditionIn", "MeasurementIn", "MeasurementPatch",
-           "ProposalsIn", "SimulationIn", "SimulationsIn", "SpaceIn"]
+           "PUBLISHED_NAME", "ProposalsIn", "SimulationIn", "SimulationsIn", "SpaceIn"]

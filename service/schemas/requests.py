@@ -5,7 +5,6 @@ Shared by the HTTP edge (which validates with them) and the use cases (which tak
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -14,7 +13,6 @@ from interlayer.surrogate.acquisition import ACQUISITIONS
 from interlayer.surrogate.measurement import STATES
 from interlayer.surrogate.objective import Objective, ObjectiveError, OutcomeConstraint
 from interlayer.surrogate.physics import PRIORS
-from interlayer.surrogate.published import PUBLISHED_STATES
 
 # The widest design space a campaign may declare; simulations outside it are refused too.
 MAX_UNIT_CYCLES, MAX_SUPERCYCLES = 100, 1000
@@ -136,34 +134,3 @@ class SimulationsIn(BaseModel):
 
 # Published sets: names are lower-case words, so that ``published:NAME`` can name one anywhere.
 PUBLISHED_NAME = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
-
-
-class PublishedCellOut(BaseModel):
-    """A published cell: the columns of a published-style CSV (``interlayer.surrogate.published.COLUMNS``)."""
-
-    recipe: str
-    metal: str
-    current_ma_cm2: float
-    capacity_mah_cm2: float
-    lifetime_h: float = Field(description="hours; a lower bound when the state is stopped or running")
-    state: Literal[PUBLISHED_STATES]
-    overpotential_mv: float | None
-    reference: str = Field(description="the source, e.g. its DOI")
-    where: str = Field(description="where in the source: figure or table, section or page")
-    how: str = Field(description="how the value was read; an estimate says so")
-
-
-class PublishedSetOut(BaseModel):
-    name: str
-    builtin: bool = Field(description="shipped with Interlayer (true) or imported by this key's owner")
-    cell_count: int
-    references: list[str]
-    created_at: datetime | None = Field(description="when it was imported; none for a shipped set")
-
-
-class PublishedSetsOut(BaseModel):
-    sets: list[PublishedSetOut]
-
-
-class PublishedCellsOut(PublishedSetOut):
-    cells: list[PublishedCellOut]

@@ -8,9 +8,12 @@ describe and check them at the HTTP edge.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
+
+from interlayer.surrogate.published import PUBLISHED_STATES
 
 
 class Open(BaseModel):
@@ -133,3 +136,34 @@ class ReadyOut(BaseModel):
     database: str
     broker: str
     worker: str
+
+
+class PublishedCellOut(BaseModel):
+    """A published cell: the columns of a published-style CSV (``interlayer.surrogate.published.COLUMNS``)."""
+
+    recipe: str
+    metal: str
+    current_ma_cm2: float
+    capacity_mah_cm2: float
+    lifetime_h: float = Field(description="hours; a lower bound when the state is stopped or running")
+    state: Literal[PUBLISHED_STATES]
+    overpotential_mv: float | None
+    reference: str = Field(description="the source, e.g. its DOI")
+    where: str = Field(description="where in the source: figure or table, section or page")
+    how: str = Field(description="how the value was read; an estimate says so")
+
+
+class PublishedSetOut(BaseModel):
+    name: str
+    builtin: bool = Field(description="shipped with Interlayer (true) or imported by this key's owner")
+    cell_count: int
+    references: list[str]
+    created_at: datetime | None = Field(description="when it was imported; none for a shipped set")
+
+
+class PublishedSetsOut(BaseModel):
+    sets: list[PublishedSetOut]
+
+
+class PublishedCellsOut(PublishedSetOut):
+    cells: list[PublishedCellOut]

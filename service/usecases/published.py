@@ -10,8 +10,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-
 from interlayer.surrogate.published import (
     PublishedCell,
     PublishedDataError,
@@ -23,7 +21,7 @@ from interlayer.surrogate.published import (
 
 from ..errors import Conflict, NotFound, ServiceInputError
 from ..settings import Settings
-from ..store.db import transaction
+from ..store.db import DuplicateRow, transaction
 from ..store.published import PublishedSets
 from ..store.tables import PublishedSet
 
@@ -53,7 +51,7 @@ def import_published(settings: Settings, owner: str, name: str, text: str, prefi
         with transaction(settings) as session:
             row = PublishedSet(owner=owner, name=name, cells=[cell.as_row() for cell in cells])
             PublishedSets(session).add(row)
-    except IntegrityError:
+    except DuplicateRow:
         raise Conflict(f"a published set named {name!r} exists already") from None
     return _summary(name, cells, row.created_at)
 

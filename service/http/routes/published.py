@@ -6,7 +6,8 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.concurrency import run_in_threadpool
 
 from ...errors import ServiceInputError
-from ...schemas import PUBLISHED_NAME, PublishedCellsOut, PublishedSetOut, PublishedSetsOut
+from ...schemas import PUBLISHED_NAME
+from ...schemas.responses import PublishedCellsOut, PublishedSetOut, PublishedSetsOut
 from ...settings import Settings
 from ...usecases import published
 from ..deps import owner_of, settings_of
