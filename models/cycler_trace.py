@@ -153,9 +153,9 @@ def half_cycles(time_s: np.ndarray, current_a: np.ndarray, voltage_v: np.ndarray
     magnitude = np.abs(current_a)
     threshold = rules.rest_fraction * float(np.percentile(magnitude, 99))
     sign = np.where(magnitude > threshold, np.sign(current_a), 0).astype(np.int8)
-    # a pause in the log over 10 typical sample intervals ends a step (a half-cycle missing from the file)
+    # a pause in the log over 10 typical sample intervals and a minute ends a step (a half-cycle missing from the file)
     dt_s = np.diff(time_s)
-    start, stop = _runs(sign, dt_s > 10.0 * float(np.median(dt_s)), rules.min_half_cycle_samples)
+    start, stop = _runs(sign, dt_s > max(10.0 * float(np.median(dt_s)), 60.0), rules.min_half_cycle_samples)
     current, plateau, spread = (np.empty(start.size) for _ in range(3))
     for i, (a, b) in enumerate(zip(start.tolist(), stop.tolist())):
         lo, hi = a + (b - a) // 5, b - (b - a) // 5  # the middle 20-80 % of the step's samples
@@ -179,9 +179,9 @@ def check_protocol(steps: HalfCycles, rules: TraceRules = TraceRules()) -> None:
     median_v = float(np.median(volts))
     if median_v > rules.symmetric_max_v or rules.protocol_share > max(agree, 1.0 - agree):
         raise ProtocolRefused(
-            f"the voltage sits at {np.percentile(volts, 5):.3g}-{np.percentile(volts, 95):.3g} V and keeps its sign when the "
-            f"current reverses (in {100 * min(agree, 1 - agree):.0f} % of steps it follows the current): a full or half "
-            f"cell, not a symmetric Li|Li or Na|Na cell, whose |V| stays below {rules.symmetric_max_v:g} V and changes "
+            f"the voltage sits at {np.percentile(steps.plateau_v, 5):.3g} to {np.percentile(steps.plateau_v, 95):.3g} V with "
+            f"the current in both directions (its sign follows the current's in {100 * agree:.0f} % of steps): a full or "
+            f"half cell, not a symmetric Li|Li or Na|Na cell, whose |V| stays below {rules.symmetric_max_v:g} V and changes "
             "sign with the current")
     constant = float(np.mean(steps.current_spread <= rules.constant_current_tolerance))
     if constant < rules.protocol_share:
