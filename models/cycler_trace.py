@@ -89,6 +89,7 @@ class HalfCycles:
 class TraceAnalysis:
     state: str  # shorted, running (censored at its last hour) or stopped (the file says the test ended)
     lifetime_h: float
+    duration_h: float  # the trace's last hour
     censored: bool
     short: dict | None
     current_density_ma_cm2: float
@@ -313,6 +314,10 @@ def _trace_decisions(steps: HalfCycles, cycles: Cycles, restarts: list[dict], ar
     return decisions
 
 
+def _setpoint(value: float) -> float:
+    return float(f"{value:.3g}")
+
+
 def analyse_trace(time_s, current_a, voltage_v, area_cm2: float, test_ended: bool = False,
                   rules: TraceRules = TraceRules()) -> TraceAnalysis:
     """The condition, overpotential, short and state of a symmetric cell's trace; raises TraceError or ProtocolRefused."""
@@ -330,14 +335,34 @@ def analyse_trace(time_s, current_a, voltage_v, area_cm2: float, test_ended: boo
     seconds = float(np.median(steps.t_end_s[first] - steps.t_start_s[first]))
     before = (cycles.block == 0) & (np.arange(cycles.block.size) < (short["cycle"] - 1 if short else cycles.block.size))
     eta_mv = float(1e3 * np.median(cycles.overpotential_v[before])) if before.any() else None
-    end_s = short["time_h"] * 3600.0 if short else float(time_s[-1] - time_s[0])
+    duration_s = float(time_s[-1] - time_s[0])
+    # a drop still short of the cycles that confirm it censors the cell where it began, so that the hours of a
+    # growing file only rise: the next upload confirms the short there or sees the cell recover
+    pending = [d for d in short_decisions if d["rule"] == "transient_drop" and "trace ends" in d["detail"]]
+    end_s = short["time_h"] * 3600.0 if short else (pending[0]["time_h"] * 3600.0 if pending else duration_s)
     state = "shorted" if short else ("stopped" if test_ended else "running")
     return TraceAnalysis(
-        state=state, lifetime_h=end_s / 3600.0, censored=short is None, short=short,
-        current_density_ma_cm2=1e3 * amps / area_cm2, capacity_mah_cm2=1e3 * amps * seconds / 3600.0 / area_cm2,
+        state=state, lifetime_h=end_s / 3600.0, duration_h=duration_s / 3600.0, censored=short is None, short=short,
+        # the tester's set points, to 3 significant figures (a campaign's target condition is matched exactly)
+        current_density_ma_cm2=_setpoint(1e3 * amps / area_cm2),
+        capacity_mah_cm2=_setpoint(1e3 * amps * seconds / 3600.0 / area_cm2),
         overpotential_mv=eta_mv,
         overpotential_rule="median over the cycles before any short, at the first current, of each cycle's mean plateau |V| "
                            "(median |V| over the middle 20-80 % of each half-cycle)",
         cycles={"t_start_h": (cycles.t_start_s / 3600.0).tolist(), "overpotential_mv": (1e3 * cycles.overpotential_v).tolist(),
                 "current_density_ma_cm2": [1e3 * abs(float(steps.current_a[h[0]])) / area_cm2 for h in cycles.halves]},
         decisions=_trace_decisions(steps, cycles, restarts, area_cm2) + short_decisions)
+
+
+def downsample(time_s: np.ndarray, voltage_v: np.ndarray, max_points: int = 4000) -> tuple[np.ndarray, np.ndarray]:
+    """At most ``max_points`` points of the trace for a browser: each bucket of samples keeps its lowest and
+    highest voltage in time order, so a collapse to a short or a spike stays visible."""
+    n = time_s.size
+    buckets = max(1, max_points // 2)
+    if n <= max_points:
+        return time_s, voltage_v
+    edges = np.linspace(0, n, buckets + 1).astype(int)
+    low = np.minimum.reduceat(voltage_v, edges[:-1])
+    high = np.maximum.reduceat(voltage_v, edges[:-1])
+    middle_s = time_s[(edges[:-1] + edges[1:]) // 2]
+    return np.repeat(middle_s, 2), np.column_stack((low, high)).ravel()

@@ -128,6 +128,21 @@ class Client:
             body["failure_reason"] = failure_reason
         return self._call("PATCH", f"/v1/campaigns/{campaign_id}/measurements/{measurement_id}", json=body)
 
+    def upload_cell_file(self, campaign_id: str, file: str | Path, *, measurement_id: str | None = None,
+                         recipe: str | None = None, cell_id: str | None = None, area_cm2: float | None = None,
+                         test_ended: bool = False) -> dict:
+        """A tester's file for a reported cell (``measurement_id``) or a new cell (``recipe``, ``cell_id``):
+        ``{"file": ..., "job": ...}``; the job reads and analyses it (same bytes again: the stored file)."""
+        path = Path(file)
+        fields = {"recipe": recipe, "cell_id": cell_id, "area_cm2": area_cm2, "test_ended": "true" if test_ended else None}
+        route = f"{measurement_id}/files" if measurement_id else "files"
+        return self._call("POST", f"/v1/campaigns/{campaign_id}/measurements/{route}",
+                          files={"file": (path.name, path.read_bytes(), "application/octet-stream")},
+                          data={name: str(value) for name, value in fields.items() if value is not None})
+
+    def cell_files(self, campaign_id: str, measurement_id: str) -> list[dict]:
+        return self._call("GET", f"/v1/campaigns/{campaign_id}/measurements/{measurement_id}/files")["files"]
+
     def recommendation(self, campaign_id: str, *, wait_s: float = 120.0, condition: tuple[float, float] | None = None) -> dict:
         """The recommendation of the campaign's current data (at ``condition`` = (mA/cm2, mAh/cm2) when given).
         While a refit computes it (202: the job), wait for that job, up to ``wait_s`` in all, and ask again."""

@@ -10,6 +10,8 @@ class JobKind(StrEnum):
     PROPOSAL = "proposal"
     # a refit of the recommendation after the campaign's measurements changed
     INGEST = "ingest"
+    # a battery tester's file read and analysed, its cell updated (issue 27)
+    CYCLER_FILE = "cycler_file"
 
     @property
     def task_name(self) -> str:

@@ -22,6 +22,7 @@ from ..store.db import transaction
 from ..store.tables import Job
 from ..store.vocabulary import JobKind, JobStatus
 from ..usecases.campaign_physics import SimulationsPending
+from ..usecases.cycler_files import analyse_file
 from ..usecases.proposals import CampaignBusy, propose
 from ..usecases.recommendations import refresh_recommendation
 from ..usecases.simulations import run_simulation_job
@@ -64,7 +65,7 @@ def _run_campaign_job(settings: Settings, claimed: Claim, use_case: Callable[[Se
 
 
 def register_tasks(app: Celery, settings: Settings) -> None:
-    """Bind the three job kinds to ``app``; the tasks use ``settings``."""
+    """Bind the job kinds to ``app``; the tasks use ``settings``."""
     def claim_or_retry(task: Task, job_id: str, token: str | None = None) -> Claim | None:
         logged_job.set(job_id)  # this task's log lines carry the job's id
         try:
@@ -97,3 +98,8 @@ def register_tasks(app: Celery, settings: Settings) -> None:
               soft_time_limit=CAMPAIGN_SOFT_LIMIT_S, time_limit=CAMPAIGN_LIMIT_S)
     def ingest_task(self: Task, job_id: str, token: str | None = None) -> None:
         come_back_when_done(self, job_id, token, refresh_recommendation)
+
+    @app.task(name=JobKind.CYCLER_FILE.task_name, bind=True, max_retries=None,
+              soft_time_limit=CAMPAIGN_SOFT_LIMIT_S, time_limit=CAMPAIGN_LIMIT_S)
+    def cycler_file_task(self: Task, job_id: str, token: str | None = None) -> None:
+        come_back_when_done(self, job_id, token, analyse_file)
