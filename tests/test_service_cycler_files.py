@@ -5,6 +5,7 @@ back to them; bad files are 4xx naming the problem with nothing stored."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import httpx
@@ -137,3 +138,25 @@ def test_bad_files_are_4xx_naming_the_problem_and_store_nothing(pg_stack, pg_cli
                               headers={"Content-Type": "multipart/form-data; boundary=b"})
         assert oversized.status_code == 413 and "limit" in oversized.json()["detail"][0]["msg"]
     assert stored(pg_stack.settings, campaign["id"]) == before
+
+
+def test_the_cli_uploads_a_cell_file_and_prints_what_it_read(pg_stack, tmp_path, capsys):
+    from interlayer.service.cli import main
+    from interlayer.service.client import Client
+    from interlayer.service.usecases.keys import create_key
+
+    key = create_key(pg_stack.settings, "cycler-cli")
+    with Client(pg_stack.api.url, key) as client:
+        campaign = client.create_campaign("cycler-cli", "Li", physics="none", space=SMALL)
+    path, truth = trace_file(tmp_path, "maccor_txt")
+    remote = ["--url", pg_stack.api.url, "--api-key", key]
+    with pytest.raises(SystemExit) as exit_code:
+        main(["cells", "upload", str(path), "--campaign", campaign["id"], "--recipe", RECIPE, "--area-cm2", "1.13", *remote, "--json"])
+    assert exit_code.value.code == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert (shown["instrument"], shown["analysis"]["state"], shown["model_uses"]) == ("Maccor text export", "shorted", "file")
+    assert abs(shown["analysis"]["lifetime_h"] - truth["short_h"]) <= truth["cycle_h"]
+    with pytest.raises(SystemExit) as exit_code:
+        main(["cells", "upload", str(DATA / "20160805_test001_45_cc_01.res"), "--campaign", campaign["id"], "--recipe", RECIPE,
+              "--area-cm2", "1", *remote])
+    assert exit_code.value.code == 2 and "HTTP 415" in capsys.readouterr().err
