@@ -100,8 +100,9 @@ def generate(cell: SymmetricCell, rng: np.random.Generator) -> tuple[np.ndarray,
 
 
 def random_cell(rng: np.random.Generator, metal: str, short_kind: str | None, cycles: int = 40) -> SymmetricCell:
-    """A cell drawn over the bench's ranges: 0.5-5 mA cm-2, 0.5-3 mAh cm-2, rests, and (each in about one cell in
-    six) a missing half-cycle, a restarted clock, a changed current; a recovering dip in a third of the intact cells."""
+    """A cell drawn over the bench's ranges: 0.5-5 mA cm-2, 0.5-3 mAh cm-2, noise 0.5-8 %, rests, and (each in about
+    one cell in six) a missing half-cycle, a restarted clock, a current halved or doubled; a recovering dip in a
+    third of the intact cells."""
     def maybe(p: float, low: int, high: int) -> int | None:
         return int(rng.integers(low, high)) if rng.random() < p else None
     short_cycle = float(rng.uniform(8, cycles - 8)) if short_kind else 0.0
@@ -109,9 +110,10 @@ def random_cell(rng: np.random.Generator, metal: str, short_kind: str | None, cy
         metal=metal, current_density_ma_cm2=float(rng.uniform(0.5, 5.0)), capacity_mah_cm2=float(rng.uniform(0.5, 3.0)),
         area_cm2=float(rng.choice([0.785, 1.13, 2.01])), cycles=cycles,
         exchange_current_ma_cm2=float(rng.uniform(0.3, 3.0)), area_resistance_ohm_cm2=float(rng.uniform(5.0, 50.0)),
-        rest_s=float(rng.choice([0.0, 60.0, 600.0])), noise_fraction=float(rng.uniform(0.005, 0.05)),
+        rest_s=float(rng.choice([0.0, 60.0, 600.0])), noise_fraction=float(rng.uniform(0.005, 0.08)),
         short_kind=short_kind, short_cycle=short_cycle,
         short_level=float(rng.uniform(0.15, 0.45) if short_kind == "soft" else rng.uniform(0.1, 1.0)),
         dip_cycle=maybe(0.33, 5, cycles - 5) if short_kind is None else None, dip_level=float(rng.uniform(0.3, 0.7)),
         missing_half_cycle=maybe(0.17, 10, 2 * cycles - 10),
-        restart_cycle=maybe(0.17, 5, cycles - 5), current_change_cycle=None)
+        restart_cycle=maybe(0.17, 5, cycles - 5), current_change_cycle=maybe(0.17, 5, cycles - 5),
+        current_change_factor=float(rng.choice([0.5, 2.0])))

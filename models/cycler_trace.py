@@ -219,6 +219,7 @@ class Cycles:
     resistor_mismatch: np.ndarray
     block: np.ndarray
     t_start_s: np.ndarray
+    current_a: np.ndarray  # |I| of the cycle's first half
 
 
 def per_cycle(steps: HalfCycles, rules: TraceRules = TraceRules()) -> Cycles:
@@ -233,7 +234,8 @@ def per_cycle(steps: HalfCycles, rules: TraceRules = TraceRules()) -> Cycles:
     eta = np.array([volts[h].mean() for h in halves])
     mismatch = np.array([0.0 if volts[h].max() < rules.voltage_resolution_v else
                          ohms[h].max() / max(ohms[h].min(), 1e-300) - 1.0 if h.size > 1 else np.nan for h in halves])
-    return Cycles(halves, eta, mismatch, np.array([blocks[h[0]] for h in halves]), np.array([steps.t_start_s[h[0]] for h in halves]))
+    first = np.array([h[0] for h in halves])
+    return Cycles(halves, eta, mismatch, blocks[first], steps.t_start_s[first], np.abs(steps.current_a[first]))
 
 
 def _short_time(steps: HalfCycles, cycles: Cycles, c: int, threshold_v: float) -> float:
@@ -253,19 +255,29 @@ def _persists(cycles: Cycles, c: int, limit_v: float, count: int) -> int:
     return held
 
 
+def _baseline(history: list[float], carried: float | None, rules: TraceRules) -> float | None:
+    """The median of the last cycles at this current, or the bound carried over from the previous current."""
+    if len(history) >= rules.min_baseline_cycles:
+        return float(np.median(history[-rules.baseline_cycles:]))
+    return carried
+
+
 def detect_short(steps: HalfCycles, cycles: Cycles, rules: TraceRules = TraceRules()) -> tuple[dict | None, list[dict]]:
     """The first hard or soft short (rule, cycle, time, the baseline and drop) and the decisions taken on the way."""
     decisions: list[dict] = []
     history: list[float] = []
+    carried: float | None = None
     for c in range(cycles.block.size):
         if c and cycles.block[c] != cycles.block[c - 1]:
-            history = []  # the overpotential scales with the current: a new baseline at a changed current
+            # The overpotential changes with the current, so the baseline starts again; until the new current has
+            # its own, the old one carries over as a lower bound: eta(j) (Butler-Volmer asinh plus ohmic j R) is
+            # concave and rises from 0, so eta(k j) >= min(k, 1) eta(j) for the intact cell.
+            previous = _baseline(history, carried, rules)
+            carried = None if previous is None else previous * min(cycles.current_a[c] / cycles.current_a[c - 1], 1.0)
+            history = []
         eta = float(cycles.overpotential_v[c])
-        if len(history) < rules.min_baseline_cycles:
-            history.append(eta)
-            continue
-        base = float(np.median(history[-rules.baseline_cycles:]))
-        if eta >= rules.soft_fraction * base:
+        base = _baseline(history, carried, rules)
+        if base is None or eta >= rules.soft_fraction * base:
             history.append(eta)
             continue
         remaining = min(rules.soft_persist_cycles, int(np.sum(cycles.block[c:] == cycles.block[c])))

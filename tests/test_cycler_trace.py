@@ -98,3 +98,23 @@ def test_a_full_cell_constant_voltage_steps_and_one_way_current_are_refused_with
         analyse_trace(t, tapering, voltage, 1.0)
     with pytest.raises(ProtocolRefused, match="never reverses"):
         analyse_trace(t, np.abs(current), voltage, 1.0)
+
+
+def test_a_short_just_after_a_current_change_is_found_against_the_carried_bound():
+    # halved current, shorted in the next cycle: the new current has no baseline of its own yet
+    cell = SymmetricCell("Na", 2.0, 1.0, cycles=30, current_change_cycle=14, current_change_factor=0.5, short_kind="hard",
+                         short_cycle=14.6, short_level=0.3)
+    result, truth = _analyse(cell)
+    assert result.short["kind"] == "hard"
+    assert abs(result.short["time_h"] - truth["short_h"]) <= truth["cycle_h"]
+
+
+def test_a_drop_the_trace_ends_in_censors_the_running_cell_where_it_began():
+    # a soft short 1.6 cycles before the file ends: not yet confirmed, so not a short; the hours stop at the drop
+    cell = SymmetricCell("Li", 1.0, 1.0, cycles=20, short_kind="soft", short_cycle=18.4, short_level=0.3)
+    result, truth = _analyse(cell)
+    assert (result.state, result.short) == ("running", None)
+    assert result.decisions[-1]["rule"] == "transient_drop" and "the trace ends first" in result.decisions[-1]["detail"]
+    assert result.lifetime_h == pytest.approx(result.decisions[-1]["time_h"])
+    assert abs(result.lifetime_h - truth["short_h"]) <= truth["cycle_h"]
+    assert result.duration_h - result.lifetime_h > truth["cycle_h"]  # well before the file's last hour
