@@ -117,4 +117,4 @@ def test_a_drop_the_trace_ends_in_censors_the_running_cell_where_it_began():
     assert result.decisions[-1]["rule"] == "transient_drop" and "the trace ends first" in result.decisions[-1]["detail"]
     assert result.lifetime_h == pytest.approx(result.decisions[-1]["time_h"])
     assert abs(result.lifetime_h - truth["short_h"]) <= truth["cycle_h"]
-    assert result.duration_h - result.lifetime_h > truth["cycle_h"]  # well before the file's last hour
+    assert result.duration_h - result.lifetime_h > 0.5 * truth["cycle_h"]  # before the file's last hour
