@@ -160,3 +160,14 @@ def test_the_cli_uploads_a_cell_file_and_prints_what_it_read(pg_stack, tmp_path,
         main(["cells", "upload", str(DATA / "20160805_test001_45_cc_01.res"), "--campaign", campaign["id"], "--recipe", RECIPE,
               "--area-cm2", "1", *remote])
     assert exit_code.value.code == 2 and "HTTP 415" in capsys.readouterr().err
+
+
+def test_a_cell_corrected_by_hand_after_its_file_keeps_both_values_and_says_the_model_uses_the_hand(pg_stack, pg_client, tmp_path):
+    campaign = pg_client.create_campaign("cycler-corrected", "Li", physics="none", space=SMALL)
+    partial, _ = trace_file(tmp_path, rows=int(0.4 * 2 * CELL.cycles * 130))
+    job = pg_client.wait(pg_client.upload_cell_file(campaign["id"], partial, recipe=RECIPE, cell_id="C3", area_cm2=1.13)["job"])
+    file_hours = job["result"]["lifetime_h"]
+    pg_client.update_measurement(campaign["id"], job["result"]["measurement_id"], file_hours + 5.0, state="running")
+    (file,) = pg_client.cell_files(campaign["id"], job["result"]["measurement_id"])
+    assert file["model_uses"] == "hand" and file["analysis"]["applied_values"]["lifetime_h"] == file_hours
+    assert pg_client.measurements(campaign["id"])[0]["lifetime_h"] == file_hours + 5.0
