@@ -46,8 +46,10 @@ data = open(path, "rb").read()
 trace = read_trace(path, data)
 result = analyse_trace(trace.time_s, trace.current_a, trace.voltage_v, 1.13)
 usage = resource.getrusage(resource.RUSAGE_SELF)
+# VmHWM is this program's own peak; ru_maxrss would keep the forking parent's (it survives exec)
+peak_kb = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
 print(json.dumps({"rows": int(trace.time_s.size), "seconds": time.perf_counter() - start, "cpu_s": usage.ru_utime + usage.ru_stime,
-                  "peak_mb": usage.ru_maxrss / 1024, "cycles": len(result.cycles["t_start_h"])}))
+                  "peak_mb": peak_kb / 1024, "cycles": len(result.cycles["t_start_h"])}))
 """
 
 
