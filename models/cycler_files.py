@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import tempfile
 import zipfile
 from dataclasses import dataclass
@@ -201,6 +200,18 @@ def _table(source: bytes, skip_lines: int, form: TextFormat, indices: list[int],
                         n_rows=MAX_SAMPLES, quote_char=None)
 
 
+def _neware_records(data: bytes, offset: int) -> bytes:
+    """The record rows (",,"-led) of Neware's nested export after ``offset``: the few cycle and step rows between
+    them are cut out by position (a regular expression over 2.6 million lines takes 3x the CPU)."""
+    text = np.frombuffer(data, np.uint8)
+    starts = np.concatenate(([offset], np.flatnonzero(text[offset:] == 10) + offset + 1))
+    starts = starts[starts < text.size - 1]
+    record = (text[starts] == 44) & (text[starts + 1] == 44)
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], record.astype(np.int8), [0]))))
+    bounds = np.append(starts, text.size)
+    return b"".join(data[bounds[a]:bounds[b]] for a, b in zip(edges[::2], edges[1::2]))
+
+
 def read_text(filename: str, data: bytes) -> Trace:
     """A text export (BioLogic .mpt, Neware, Arbin, Landt CSV, Maccor text) read by its header's column names."""
     import polars as pl
@@ -208,8 +219,7 @@ def read_text(filename: str, data: bytes) -> Trace:
     form, lines, offset, names = _header(data, filename)
     source, skip_lines = data, lines
     if names[0] == "" and names[1] == "":  # Neware's nested export: cycle and step rows between the records
-        # one pass in C; a list of 2.6 million lines would hold 200 MB more
-        source, skip_lines = re.sub(rb"(?m)^(?!,,).*(?:\n|$)", b"", data[offset:]), 0
+        source, skip_lines = _neware_records(data, offset), 0
     if not source[offset if skip_lines else 0:].strip():
         raise UnreadableFile(f"{filename} has a {form.instrument} header and no data rows")
     wanted = [form.time, form.current, form.voltage] + (["State"] if "State" in names and form.separator == "\t" else [])

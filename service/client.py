@@ -79,14 +79,15 @@ class Client:
     def create_campaign(self, name: str, metal: str, *, space: dict | None = None, seed: int = 0, physics: str = "suppression",
                         acquisition: str = "ucb", related_campaigns: list[str] = (), idempotency_key: str | None = None,
                         objectives: list[str] | None = None, constraint: str | None = None,
-                        condition: dict | None = None) -> dict:
+                        condition: dict | None = None, electrode_area_cm2: float | None = None) -> dict:
         """``objectives``: ["lifetime"] (default) or ["lifetime", "overpotential"]; ``constraint`` e.g.
         "overpotential_mv<=60"; ``condition``: {"current_density_ma_cm2": .., "capacity_mah_cm2": ..}, the target."""
         body = {"name": name, "metal": metal, "seed": seed, "physics": physics, "acquisition": acquisition,
                 "related_campaigns": list(related_campaigns)}
         if space:
             body["space"] = space
-        for key, value in (("objectives", objectives), ("constraint", constraint), ("condition", condition)):
+        for key, value in (("objectives", objectives), ("constraint", constraint), ("condition", condition),
+                           ("electrode_area_cm2", electrode_area_cm2)):
             if value is not None:
                 body[key] = value
         return self._call("POST", "/v1/campaigns", json=body, headers=_idempotency(idempotency_key))

@@ -80,13 +80,15 @@ def test_a_new_cell_from_its_file_then_the_growing_file_and_the_same_bytes_again
 
 
 def test_a_hand_entered_cell_keeps_its_values_and_a_rejected_detection_goes_back_to_them(pg_stack, pg_client, tmp_path):
-    campaign = pg_client.create_campaign("cycler-hand", "Li", physics="none", space=SMALL)
+    # the electrode area stored on the campaign: the upload gives none
+    campaign = pg_client.create_campaign("cycler-hand", "Li", physics="none", space=SMALL, electrode_area_cm2=1.13)
     (cell,) = pg_client.measure(campaign["id"], [{"recipe": RECIPE, "lifetime_h": 20.0, "censored": True,
                                                   "overpotential_mv": 50.0, "cell_id": "B7"}])["measurements"]
     path, truth = trace_file(tmp_path)
-    pg_client.wait(pg_client.upload_cell_file(campaign["id"], path, measurement_id=cell["id"], area_cm2=1.13)["job"])
+    pg_client.wait(pg_client.upload_cell_file(campaign["id"], path, measurement_id=cell["id"])["job"])
     (file,) = pg_client.cell_files(campaign["id"], cell["id"])
-    assert file["model_uses"] == "file"
+    assert (file["model_uses"], file["area_cm2"]) == ("file", 1.13)
+    assert file["analysis"]["current_density_ma_cm2"] == 1.0
     assert (file["hand_values"]["lifetime_h"], file["hand_values"]["overpotential_mv"]) == (20.0, 50.0)
     assert pg_client.measurements(campaign["id"])[0]["state"] == "shorted"
     shown = pg_client._call("GET", f"/v1/campaigns/{campaign['id']}/measurements/{cell['id']}/files/{file['id']}")
