@@ -17,8 +17,8 @@ Shorts (rules on cycles; each fired rule is named with its cycle and time in ``d
   is a metallic resistor of milliohms to ohms; V = I R holds at every instant.
 - soft: the overpotential drops below ``soft_fraction`` of the rolling baseline and stays there for
   ``soft_persist_cycles`` cycles: a partial (intermittent) short takes part of the current through a
-  filament, lowering |V| without collapsing it (the reference paper's bare Na and Li cells short "with the
-  sudden drop of the overpotential", /work/shared/reference/000_7c7a727957d03bf5.txt, Fig. 2).
+  filament, lowering |V| without collapsing it (the paper's bare Na and Li cells, Fig. 2, short "with the
+  sudden drop of the overpotential").
 The short's time is the start of the first half-cycle whose plateau is below the rule's threshold.
 """
 
