@@ -227,7 +227,8 @@ class CyclerFile(Base):
     filename: Mapped[str] = mapped_column(String(255))
     content_sha256: Mapped[str] = mapped_column(String(64))
     size_bytes: Mapped[int] = mapped_column(Integer)
-    content: Mapped[bytes] = mapped_column(LargeBinary)
+    # up to 150 MB: loaded only when read (the job), never by a listing
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     instrument: Mapped[str] = mapped_column(String(64))
     reader: Mapped[str] = mapped_column(String(64))
     area_cm2: Mapped[float] = mapped_column(Float)
