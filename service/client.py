@@ -79,14 +79,15 @@ class Client:
     def create_campaign(self, name: str, metal: str, *, space: dict | None = None, seed: int = 0, physics: str = "suppression",
                         acquisition: str = "ucb", related_campaigns: list[str] = (), idempotency_key: str | None = None,
                         objectives: list[str] | None = None, constraint: str | None = None,
-                        condition: dict | None = None) -> dict:
+                        condition: dict | None = None, electrode_area_cm2: float | None = None) -> dict:
         """``objectives``: ["lifetime"] (default) or ["lifetime", "overpotential"]; ``constraint`` e.g.
         "overpotential_mv<=60"; ``condition``: {"current_density_ma_cm2": .., "capacity_mah_cm2": ..}, the target."""
         body = {"name": name, "metal": metal, "seed": seed, "physics": physics, "acquisition": acquisition,
                 "related_campaigns": list(related_campaigns)}
         if space:
             body["space"] = space
-        for key, value in (("objectives", objectives), ("constraint", constraint), ("condition", condition)):
+        for key, value in (("objectives", objectives), ("constraint", constraint), ("condition", condition),
+                           ("electrode_area_cm2", electrode_area_cm2)):
             if value is not None:
                 body[key] = value
         return self._call("POST", "/v1/campaigns", json=body, headers=_idempotency(idempotency_key))
@@ -127,6 +128,21 @@ class Client:
         if failure_reason is not None:
             body["failure_reason"] = failure_reason
         return self._call("PATCH", f"/v1/campaigns/{campaign_id}/measurements/{measurement_id}", json=body)
+
+    def upload_cell_file(self, campaign_id: str, file: str | Path, *, measurement_id: str | None = None,
+                         recipe: str | None = None, cell_id: str | None = None, area_cm2: float | None = None,
+                         test_ended: bool = False) -> dict:
+        """A tester's file for a reported cell (``measurement_id``) or a new cell (``recipe``, ``cell_id``):
+        ``{"file": ..., "job": ...}``; the job reads and analyses it (same bytes again: the stored file)."""
+        path = Path(file)
+        fields = {"recipe": recipe, "cell_id": cell_id, "area_cm2": area_cm2, "test_ended": "true" if test_ended else None}
+        route = f"{measurement_id}/files" if measurement_id else "files"
+        return self._call("POST", f"/v1/campaigns/{campaign_id}/measurements/{route}",
+                          files={"file": (path.name, path.read_bytes(), "application/octet-stream")},
+                          data={name: str(value) for name, value in fields.items() if value is not None})
+
+    def cell_files(self, campaign_id: str, measurement_id: str) -> list[dict]:
+        return self._call("GET", f"/v1/campaigns/{campaign_id}/measurements/{measurement_id}/files")["files"]
 
     def recommendation(self, campaign_id: str, *, wait_s: float = 120.0, condition: tuple[float, float] | None = None) -> dict:
         """The recommendation of the campaign's current data (at ``condition`` = (mA/cm2, mAh/cm2) when given).

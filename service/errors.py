@@ -26,3 +26,7 @@ class NotFound(RequestRefused):
 
 class Conflict(RequestRefused):
     """The request clashes with stored state (an Idempotency-Key reused with another body, ...)."""
+
+
+class UnsupportedMedia(RequestRefused):
+    """A file of a format the service does not read (HTTP 415); the message names the export to use instead."""

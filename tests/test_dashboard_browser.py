@@ -344,3 +344,61 @@ def test_a_pareto_campaign_shows_its_front_failed_cells_and_test_conditions(lab,
     assert sorted(written) == sorted(p for row in unit_map[0]["text"] for p in row if p is not None)
     lab.shot("pareto-campaign")
     assert lab.errors == []
+
+
+def test_a_cell_uploaded_as_its_tester_file_shows_state_hours_overpotential_and_the_short(lab, served_stack, tmp_path):
+    """Issue 27: the campaign page's file form creates the cell from a tester's file; the cell's page follows the
+    analysis job, then shows state, hours, overpotential and the trace with the short marked; the detection can be
+    rejected; a file of no supported format comes back beside the file field (415), nothing stored."""
+    import numpy as np
+
+    from interlayer.evaluation.cycler_exports import write_export
+    from interlayer.evaluation.symmetric_cell import SymmetricCell, generate
+
+    cell = SymmetricCell("Li", 1.0, 1.0, area_cm2=1.13, cycles=24, short_kind="hard", short_cycle=14.4, short_level=0.3)
+    time_s, current_a, voltage_v, truth = generate(cell, np.random.default_rng(5))
+    name, data = write_export("biologic_mpt", time_s, current_a, voltage_v)
+    trace_path = tmp_path / name
+    trace_path.write_bytes(data)
+    (tmp_path / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    lab.sign_in()
+    page = lab.page
+    page.click("text=New campaign")
+    fill_campaign_form(page, "Li cells from files", "Li")
+    page.click("#new-campaign button[type=submit]")
+    page.wait_for_url(f"{lab.url}/campaigns/cmp_*")
+    campaign_url = page.url
+
+    def upload(path: Path) -> None:
+        page.set_input_files("#upload-file input[name=file]", str(path))
+        page.fill("#upload-file input[name=recipe]", "(2ALD-2MLD)5")
+        page.fill("#upload-file input[name=cell_id]", "web-1")
+        page.fill("#upload-file input[name=area_cm2]", "1.13")
+        page.click("#upload-file button[type=submit]")
+
+    upload(tmp_path / "photo.png")
+    assert "unknown format .png" in page.locator("[data-field='file']").inner_text()
+    assert all("415" in error for error in lab.errors)
+    lab.errors.clear()
+    lab.shot("cell-file-refused")
+    upload(trace_path)
+    page.wait_for_url(f"{campaign_url}/cells/files/cyf_*")
+    lab.settle()
+    assert page.locator("#cell-state").inner_text() == "shorted"
+    hours = float(page.locator("#cell-hours").inner_text().removesuffix(" h"))
+    assert abs(hours - truth["short_h"]) <= truth["cycle_h"]
+    overpotential_mv = float(page.locator("#cell-overpotential").inner_text().removesuffix(" mV"))
+    assert overpotential_mv == pytest.approx(truth["overpotential_mv"], rel=0.05)
+    assert "hard short" in page.locator("#short").inner_text()
+    page.wait_for_selector("#plot-trace .main-svg")
+    assert "hard short, cycle" in page.locator("#plot-trace .annotation-text").text_content()
+    assert page.locator("#plot-trace .shapelayer path").count() >= 1
+    page.wait_for_selector("#plot-overpotential .main-svg")
+    lab.shot("cell-file")
+    page.click("#reject button[type=submit]")
+    page.wait_for_load_state()
+    assert page.locator("#file-status").inner_text().startswith("rejected")
+    assert page.locator("#cell-state").inner_text() == "running"
+    assert "scientist" in page.locator("#model-uses").inner_text()
+    lab.shot("cell-file-rejected")
+    assert not lab.errors, lab.errors

@@ -8,6 +8,7 @@ handlers instead of stopping at 404; every request carries a valid key.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import httpx
 import pytest
@@ -31,8 +32,13 @@ def live(pg_stack):
                                                               "max_supercycles": 20}}).json()
         cells = http.post(f"/v1/campaigns/{campaign['id']}/measurements",
                           json=[{"recipe": "(1ALD-1MLD)10", "lifetime_h": 50, "censored": True, "cell_id": "f1"}]).json()
+        # a tester's file of that cell (issue 27), so that the file routes reach a real file too
+        trace = (Path(__file__).parent / "data" / "cyclers" / "nw_regular_export_ife_example.csv").read_bytes()
+        uploaded = http.post(f"/v1/campaigns/{campaign['id']}/measurements/{cells['measurements'][0]['id']}/files",
+                             files={"file": ("cell.csv", trace)}, data={"area_cm2": "1.13"}).json()
     ids = {"campaign_id": campaign["id"], "job_id": cells["job"]["id"],
-           "measurement_id": cells["measurements"][0]["id"], "name": "paper"}  # name: the shipped published set
+           "measurement_id": cells["measurements"][0]["id"], "file_id": uploaded["file"]["id"],
+           "name": "paper"}  # name: the shipped published set
     schema = schemathesis.openapi.from_url(f"{pg_stack.api.url}/openapi.json")
     return schema, headers, ids
 

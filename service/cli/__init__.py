@@ -10,6 +10,7 @@ from interlayer.models.errors import InterlayerError
 
 from ..errors import RequestRefused
 from .campaign import campaign_app, measure_command, propose_command, recommend_command
+from .cells import cells_app
 from .data import data_app
 from .demo import demo_command
 from .keys import keys_app
@@ -30,6 +31,7 @@ app.command("serve")(serve_command)
 app.command("worker")(worker_command)
 app.add_typer(keys_app, name="keys")
 app.add_typer(campaign_app, name="campaign")
+app.add_typer(cells_app, name="cells")
 app.command("propose")(propose_command)
 app.command("measure")(measure_command)
 app.command("recommend")(recommend_command)

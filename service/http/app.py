@@ -15,7 +15,7 @@ from prometheus_client import CollectorRegistry
 
 from interlayer.models.errors import InterlayerError
 
-from ..errors import Conflict, NotFound, ServiceInputError
+from ..errors import Conflict, NotFound, ServiceInputError, UnsupportedMedia
 from ..settings import Settings
 from ..store.db import DatabaseUnavailable
 from .deps import KeyCache
@@ -24,7 +24,7 @@ from .metrics import RequestMetrics, ServiceCollector, router as metrics_router
 from .pages import add_pages
 from .request_ids import RequestIds
 from .responses import REFUSALS, error_body
-from .routes import campaigns, health, jobs, measurements, proposals, published, simulations
+from .routes import campaigns, cycler_files, health, jobs, measurements, proposals, published, simulations
 
 # Seconds a client is asked to wait after a 503.
 RETRY_AFTER_S = 2
@@ -54,6 +54,10 @@ async def _conflict(_request: Request, error: Conflict) -> JSONResponse:
     return JSONResponse(status_code=409, content={"detail": str(error)})
 
 
+async def _unsupported_media(_request: Request, error: UnsupportedMedia) -> JSONResponse:
+    return JSONResponse(status_code=415, content=error_body(["body", "file"], str(error)))
+
+
 async def _bad_input(_request: Request, error: InterlayerError) -> JSONResponse:
     return JSONResponse(status_code=422, content=error_body(["body"], str(error)))
 
@@ -73,10 +77,11 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(ServiceInputError, _unprocessable)
     app.add_exception_handler(NotFound, _not_found)
     app.add_exception_handler(Conflict, _conflict)
+    app.add_exception_handler(UnsupportedMedia, _unsupported_media)
     app.add_exception_handler(InterlayerError, _bad_input)
     app.add_exception_handler(DatabaseUnavailable, _unavailable)
     app.include_router(health.router)
-    for module in (campaigns, proposals, measurements, simulations, jobs, published):
+    for module in (campaigns, proposals, measurements, cycler_files, simulations, jobs, published):
         app.include_router(module.router, responses=REFUSALS)
     app.include_router(metrics_router)
     add_pages(app, settings)

@@ -16,10 +16,13 @@ from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..usecases.cycler_files import MAX_FILE_BYTES
 from .responses import error_body
 
 # A measurement batch of 1,000 rows is about 150 kB; simulation sweeps of 1,000 about 200 kB.
 MAX_BODY_BYTES = 2_000_000
+# A tester's file upload: the file's limit (usecases/cycler_files.py) and room for the form's other fields.
+MAX_FILE_BODY_BYTES = MAX_FILE_BYTES + 100_000
 # The deepest body a route takes is 4 levels ({"simulations": [{"parameters": {...}}]}).
 MAX_JSON_DEPTH = 32
 # What an error message may quote of the input.
@@ -103,8 +106,8 @@ def check_form_body(raw: bytes) -> None:
 class RequestLimits:
     """Refuse oversized bodies (413) and unusable JSON bodies (400/422) before the application sees them."""
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int = MAX_BODY_BYTES):
-        self.app, self.max_body_bytes = app, max_body_bytes
+    def __init__(self, app: ASGIApp, max_body_bytes: int = MAX_BODY_BYTES, max_file_bytes: int = MAX_FILE_BODY_BYTES):
+        self.app, self.max_body_bytes, self.max_file_bytes = app, max_body_bytes, max_file_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -121,10 +124,12 @@ class RequestLimits:
             declared = int(headers.get("content-length", "0") or 0)
         except ValueError:
             declared = 0
+        # a tester's file (routes/cycler_files.py) may be far larger than any JSON body
+        limit = self.max_file_bytes if scope["path"].endswith("/files") else self.max_body_bytes
         try:
-            if declared > self.max_body_bytes:
-                raise BodyRefused(413, ["body"], f"the body is {declared} bytes; the limit is {self.max_body_bytes}")
-            body = await self._read(receive)
+            if declared > limit:
+                raise BodyRefused(413, ["body"], f"the body is {declared} bytes; the limit is {limit}")
+            body = await self._read(receive, limit)
             media_type = headers.get("content-type", "").split(";")[0].strip()
             if media_type in ("application/json", "") and body.strip():
                 parse_json_body(body)
@@ -135,7 +140,7 @@ class RequestLimits:
             return
         await self.app(scope, _replay(body, receive), send)
 
-    async def _read(self, receive: Receive) -> bytes:
+    async def _read(self, receive: Receive, limit: int) -> bytes:
         chunks, size = [], 0
         while True:
             message = await receive()
@@ -143,8 +148,8 @@ class RequestLimits:
                 break
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_body_bytes:
-                raise BodyRefused(413, ["body"], f"the body passed the limit of {self.max_body_bytes} bytes")
+            if size > limit:
+                raise BodyRefused(413, ["body"], f"the body passed the limit of {limit} bytes")
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break

@@ -56,6 +56,8 @@ class CampaignIn(BaseModel):
     # a constraint such as "overpotential_mv<=60" goes with lifetime alone
     objectives: list[str] = Field(default_factory=lambda: ["lifetime"], min_length=1, max_length=2)
     constraint: str | None = Field(default=None, min_length=1, max_length=64)
+    # the cells' electrode area: a tester's file uploaded without one is read with it (issue 27)
+    electrode_area_cm2: float | None = Field(default=None, gt=0, le=1000, allow_inf_nan=False)
 
     @field_validator("objectives")
     @classmethod

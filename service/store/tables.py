@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -224,3 +225,38 @@ class PublishedSet(Base):
     name: Mapped[str] = mapped_column(String(64))
     cells: Mapped[list] = mapped_column(Document)
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class CyclerFile(Base):
+    """A battery tester's file as uploaded (the bytes kept), what read it and what its analysis found (issue 27).
+
+    One row per cell and content: the same bytes for the same cell twice are one row (the unique constraint),
+    so a repeated upload changes nothing. A new cell's file names its recipe and cell id until the job creates it.
+    """
+
+    __tablename__ = "cycler_files"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=lambda: new_id("cyf"))
+    campaign_id: Mapped[str] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    measurement_id: Mapped[str | None] = mapped_column(ForeignKey("measurements.id"), nullable=True, index=True)
+    cell_key: Mapped[str] = mapped_column(String(200))  # the measurement id, or "new:<cell id>" for a new cell
+    recipe: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    # up to 150 MB: loaded only when read (the job), never by a listing
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    instrument: Mapped[str] = mapped_column(String(64))
+    reader: Mapped[str] = mapped_column(String(64))
+    area_cm2: Mapped[float] = mapped_column(Float)
+    test_ended: Mapped[bool] = mapped_column(Boolean, default=False)
+    uploader: Mapped[str] = mapped_column(String(200))
+    uploaded_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    job_id: Mapped[str | None] = mapped_column(ForeignKey("jobs.id"), nullable=True)
+    # queued, analysed, refused (the protocol is not symmetric plating/stripping) or rejected (by the scientist)
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    # the analysis (models/cycler_trace.py) and, for the cell page, the trace downsampled
+    result: Mapped[dict | None] = mapped_column(Document, nullable=True)
+    # the cell's values before this file's were applied: what a rejected detection goes back to
+    previous: Mapped[dict | None] = mapped_column(Document, nullable=True)
+
+    __table_args__ = (UniqueConstraint("cell_key", "content_sha256", name="uq_cycler_files_cell_content"),)

@@ -12,6 +12,8 @@ class JobKind(StrEnum):
     # stays "ingest": job rows, Celery task names and the jobs metric's label already carry it, and
     # clients and dashboards filter on it.
     REFIT = "ingest"
+    # a battery tester's file read and analysed, its cell updated (issue 27)
+    CYCLER_FILE = "cycler_file"
 
     @property
     def task_name(self) -> str:

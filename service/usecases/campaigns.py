@@ -43,6 +43,8 @@ def create_campaign(settings: Settings, owner: str, body: CampaignIn, idempotenc
         if body.objectives != ["lifetime"] or body.constraint is not None:
             # only when set: a lifetime campaign's stored options stay as they were
             options.update(objectives=body.objectives, constraint=body.constraint)
+        if body.electrode_area_cm2 is not None:
+            options["electrode_area_cm2"] = body.electrode_area_cm2
         row = campaigns.add(tables.Campaign(owner=owner, name=body.name, metal=body.metal, space=space.to_dict(),
                                             options=options, data_version=0, lock_version=0))
         return Written(campaign_view(row))

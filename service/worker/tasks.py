@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 
 from celery import Celery, Task
 
@@ -19,6 +20,7 @@ from ..logs import job_id as logged_job
 from ..settings import Settings
 from ..store.db import DatabaseUnavailable
 from ..store.vocabulary import JobKind, JobStatus
+from ..usecases.cycler_files import analyse_file
 from ..usecases.proposals import propose
 from ..usecases.recommendations import refit
 from ..usecases.simulations import run_simulation_job
@@ -33,16 +35,17 @@ CLAIM_RETRY_S = 1.0
 CAMPAIGN_SOFT_LIMIT_S, CAMPAIGN_LIMIT_S = 300, 360
 
 
-CampaignUseCase = Callable[[Settings, Claim, FitCache], Waiting | None]
+# A use case of a job that may wait: propose and refit (with the worker's fits bound), a file's analysis.
+CampaignUseCase = Callable[[Settings, Claim], Waiting | None]
 
 
-def _run_campaign_job(settings: Settings, claimed: Claim, use_case: CampaignUseCase, fits: FitCache) -> bool:
+def _run_campaign_job(settings: Settings, claimed: Claim, use_case: CampaignUseCase) -> bool:
     """Run a campaign job's use case; False while it waits for its simulations (it comes back later).
     Bad input fails the job with its message instead of retrying."""
     try:
         # A fit can outlast the orphan timeout (4 heartbeats): beat, so the reconciler leaves it alone.
         with Heartbeat(settings, claimed):
-            waiting = use_case(settings, claimed, fits)
+            waiting = use_case(settings, claimed)
         if waiting is not None:
             note_waiting(settings, claimed, waiting)
             return False
@@ -57,8 +60,8 @@ def _run_campaign_job(settings: Settings, claimed: Claim, use_case: CampaignUseC
 
 
 def register_tasks(app: Celery, settings: Settings) -> None:
-    """Bind the three job kinds to ``app``; the tasks use ``settings``, and share one cache of fits
-    (proposals and the refit of one data version fit the model once in this process)."""
+    """Bind the job kinds to ``app``; the tasks use ``settings``, and the campaign jobs share one cache of
+    fits (proposals and the refit of one data version fit the model once in this process)."""
     fits = FitCache()
 
     def claim_or_retry(task: Task, job_id: str, token: str | None = None) -> Claim | None:
@@ -79,7 +82,7 @@ def register_tasks(app: Celery, settings: Settings) -> None:
 
     def come_back_when_done(task: Task, job_id: str, token: str | None, use_case) -> None:
         claimed = claim_or_retry(task, job_id, token)
-        if claimed is not None and not _run_campaign_job(settings, claimed, use_case, fits):
+        if claimed is not None and not _run_campaign_job(settings, claimed, use_case):
             # The simulations it needs are queued as jobs of their own: come back later instead of
             # holding this worker slot (with prefetch 1 and one worker, waiting here would deadlock).
             raise task.retry(args=[job_id, claimed.token], countdown=WAIT_POLL_S)
@@ -87,9 +90,14 @@ def register_tasks(app: Celery, settings: Settings) -> None:
     @app.task(name=JobKind.PROPOSAL.task_name, bind=True, max_retries=None,
               soft_time_limit=CAMPAIGN_SOFT_LIMIT_S, time_limit=CAMPAIGN_LIMIT_S)
     def proposal_task(self: Task, job_id: str, token: str | None = None) -> None:
-        come_back_when_done(self, job_id, token, propose)
+        come_back_when_done(self, job_id, token, partial(propose, fits=fits))
 
     @app.task(name=JobKind.REFIT.task_name, bind=True, max_retries=None,
               soft_time_limit=CAMPAIGN_SOFT_LIMIT_S, time_limit=CAMPAIGN_LIMIT_S)
     def refit_task(self: Task, job_id: str, token: str | None = None) -> None:
-        come_back_when_done(self, job_id, token, refit)
+        come_back_when_done(self, job_id, token, partial(refit, fits=fits))
+
+    @app.task(name=JobKind.CYCLER_FILE.task_name, bind=True, max_retries=None,
+              soft_time_limit=CAMPAIGN_SOFT_LIMIT_S, time_limit=CAMPAIGN_LIMIT_S)
+    def cycler_file_task(self: Task, job_id: str, token: str | None = None) -> None:
+        come_back_when_done(self, job_id, token, analyse_file)

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from ...settings import Settings
-from . import campaign, campaigns, cells, jobs, signin
+from . import campaign, campaigns, cell_files, cells, jobs, signin
 from .render import HERE, page, plotly_js
 from .session import CsrfRefused, SignInRequired, new_session_secret, signin_location
 
@@ -29,7 +29,7 @@ def add_pages(app: FastAPI, settings: Settings) -> None:
     app.state.session_secret = new_session_secret(settings.session_secret)
     app.add_exception_handler(SignInRequired, _sign_in_first)
     app.add_exception_handler(CsrfRefused, _csrf_refused)
-    for module in (signin, campaigns, campaign, cells, jobs):
+    for module in (signin, campaigns, campaign, cells, cell_files, jobs):
         app.include_router(module.router)
 
     @app.get("/assets/plotly.min.js", include_in_schema=False)

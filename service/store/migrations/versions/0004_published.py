@@ -1,6 +1,6 @@
 """Published sets an owner imports: cells reported in the literature, with their provenance; one name per owner.
 
-Revision ID: 0004_published
+Revision ID: 0004
 Revises: 0003
 """
 
@@ -9,7 +9,7 @@ from alembic import op
 
 from interlayer.service.store.tables import Document, Timestamp
 
-revision = '0004_published'
+revision = '0004'
 down_revision = '0003'
 branch_labels = None
 depends_on = None
