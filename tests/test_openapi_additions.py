@@ -1,6 +1,7 @@
 """The OpenAPI document changes by additions only (issue 23): against the document of commit 764db46
 (``tests/data/openapi_764db46.json``), no path, method, parameter, request body or response status is
-gone or different; a response whose schema was empty (anything) may only have gained one.
+gone or different; a request body may gain optional fields; a response whose schema was empty (anything)
+may only have gained one.
 
 References are resolved before comparing and schema titles are left out: a component renamed with the
 same content (``Condition`` -> ``ConditionIn``) describes the same JSON. ``python tests/test_openapi_additions.py``
@@ -39,6 +40,29 @@ def operations(document: dict) -> dict[tuple[str, str], dict]:
             for path, item in document["paths"].items() for method, operation in item.items() if method in METHODS}
 
 
+def only_gains(old: Any, new: Any) -> bool:
+    """Whether ``new`` describes what ``old`` did: equal, but for object schemas that gained optional
+    properties and descriptions said in other words (what a client of ``old`` sends stays valid)."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        old_required, new_required = old.get("required", []), new.get("required", [])
+        if isinstance(old_required, list) and isinstance(new_required, list) and set(new_required) - set(old_required):
+            return False
+        for key, value in old.items():
+            if key == "description" or (key == "required" and isinstance(value, list)):
+                continue
+            if key not in new:
+                return False
+            if key == "properties":
+                if any(name not in new[key] or not only_gains(schema, new[key][name]) for name, schema in value.items()):
+                    return False
+            elif not only_gains(value, new[key]):
+                return False
+        return True
+    if isinstance(old, list) and isinstance(new, list):
+        return len(old) == len(new) and all(only_gains(a, b) for a, b in zip(old, new))
+    return old == new
+
+
 def removals_and_changes(before: dict, after: dict) -> list[str]:
     """What a client of ``before`` would find gone or different in ``after``."""
     problems = []
@@ -52,12 +76,12 @@ def removals_and_changes(before: dict, after: dict) -> list[str]:
         old_parameters = {(p["in"], p["name"]): p for p in old.get("parameters", [])}
         new_parameters = {(p["in"], p["name"]): p for p in new.get("parameters", [])}
         for name, parameter in old_parameters.items():
-            if new_parameters.get(name) != parameter:
+            if name not in new_parameters or not only_gains(parameter, new_parameters[name]):
                 problems.append(f"{where}: parameter {name} removed or changed")
         for name in set(new_parameters) - set(old_parameters):
             if new_parameters[name].get("required"):
                 problems.append(f"{where}: new required parameter {name}")
-        if old.get("requestBody") != new.get("requestBody"):
+        if not only_gains(old.get("requestBody"), new.get("requestBody")):
             problems.append(f"{where}: request body changed")
         for status, response in old.get("responses", {}).items():
             if status not in new.get("responses", {}):
@@ -116,9 +140,14 @@ def test_the_check_finds_a_removed_parameter_and_a_changed_body(tmp_path):
     after["paths"]["/v1/campaigns/{campaign_id}/proposals"]["get"]["parameters"] = [
         p for p in after["paths"]["/v1/campaigns/{campaign_id}/proposals"]["get"]["parameters"] if p["name"] != "status"]
     after["components"]["schemas"]["ProposalsIn"]["properties"]["count"]["maximum"] = 65
+    # a new optional field is an addition; a new required one is a change
+    after["components"]["schemas"]["CampaignIn"]["properties"]["note"] = {"type": "string"}
+    after["components"]["schemas"]["MeasurementPatch"]["properties"]["note"] = {"type": "string"}
+    after["components"]["schemas"]["MeasurementPatch"].setdefault("required", []).append("note")
     assert removals_and_changes(before, after) == [
         "GET /v1/campaigns/{campaign_id}/proposals: parameter ('query', 'status') removed or changed",
-        "POST /v1/campaigns/{campaign_id}/proposals: request body changed"]
+        "POST /v1/campaigns/{campaign_id}/proposals: request body changed",
+        "PATCH /v1/campaigns/{campaign_id}/measurements/{measurement_id}: request body changed"]
 
 
 if __name__ == "__main__":
