@@ -144,10 +144,10 @@ def test_the_check_finds_a_removed_parameter_and_a_changed_body(tmp_path):
     after["components"]["schemas"]["CampaignIn"]["properties"]["note"] = {"type": "string"}
     after["components"]["schemas"]["MeasurementPatch"]["properties"]["note"] = {"type": "string"}
     after["components"]["schemas"]["MeasurementPatch"].setdefault("required", []).append("note")
-    assert removals_and_changes(before, after) == [
+    assert sorted(removals_and_changes(before, after)) == [
         "GET /v1/campaigns/{campaign_id}/proposals: parameter ('query', 'status') removed or changed",
-        "POST /v1/campaigns/{campaign_id}/proposals: request body changed",
-        "PATCH /v1/campaigns/{campaign_id}/measurements/{measurement_id}: request body changed"]
+        "PATCH /v1/campaigns/{campaign_id}/measurements/{measurement_id}: request body changed",
+        "POST /v1/campaigns/{campaign_id}/proposals: request body changed"]
 
 
 if __name__ == "__main__":
