@@ -46,7 +46,8 @@ from .film import Film
 from .phasefield_mechanics import diffuse_interface_stiffness, film_stress_modes, lame_constants
 
 # 2: SI parameters (D_l 3.2e-10 m² s⁻¹), unfiltered diffuse-interface traction (issue 17): cached results of 1 are stale
-MODEL_VERSION = "phasefield-2"
+# 3: the Gibbs–Thomson L_σ, the metal's surface energy and the regime diagnostics (issue 24)
+MODEL_VERSION = "phasefield-3"
 # Points per side of the maps a summary keeps.
 MAP_CELLS = 64
 # c̃ floor inside ln c̃: a fully depleted cell would otherwise give φ̃ = −∞
