@@ -44,6 +44,7 @@ from .electrochem import GAS_CONSTANT_J_PER_MOL_K, ROOM_TEMPERATURE_K, metal as 
 from .errors import SimulationInputError, require_positive
 from .film import Film
 from .phasefield_mechanics import diffuse_interface_stiffness, film_stress_modes, lame_constants
+from .phasefield_regime import regime_diagnostics
 
 # 2: SI parameters (D_l 3.2e-10 m² s⁻¹), unfiltered diffuse-interface traction (issue 17): cached results of 1 are stale
 # 3: the Gibbs–Thomson L_σ, the metal's surface energy and the regime diagnostics (issue 24)
@@ -306,6 +307,7 @@ class PhaseFieldResult:
     film_stress_mpa: dict[str, np.ndarray] = field(default_factory=dict)  # sxx, szz, sxz, von_mises
     parameters_si: dict[str, float | None] = field(default_factory=dict)  # every parameter, SI units
     stress_locations: dict[str, float] = field(default_factory=dict)   # where the peaks act
+    regime: dict[str, float | str] = field(default_factory=dict)      # ``phasefield_regime``: Da, Wa, λ_c, ω
     steps: int = 0
     cell_updates: int = 0
     wall_s: float = 0.0
@@ -342,6 +344,7 @@ class PhaseFieldResult:
             "final_surface_nm": small(self.final_surface_nm),
             "parameters": dict(self.parameters_si),
             "stress_locations": dict(self.stress_locations),
+            "regime": dict(self.regime),
             "map_x_nm": small(self.x_nm[::map_step]),
             "map_y_nm": small(self.y_nm[::map_step]),
             "order_parameter_map": coarse(self.order_parameter),
@@ -804,6 +807,7 @@ def _result(symbol: str, coupling: FilmCoupling, eta_v: float, config: PhaseFiel
         parameters_si=parameters,
         # distances from the bump's axis at mid-width (for an even column count a cell face)
         stress_locations=_stress_locations(coupling, stress_mpa, np.abs(x[centre:] - config.width_nm / 2.0)),
+        regime=regime_diagnostics(symbol, config, eta_v),
         steps=steps,
         cell_updates=steps * nx * ny,
         wall_s=time.perf_counter() - started,
