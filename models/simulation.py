@@ -17,6 +17,7 @@ from typing import Any
 from .errors import SimulationInputError
 from .film import Film
 from .parameters import check_parameters
+from .phasefield_presets import NON_PHYSICAL, PHYSICAL, preset
 from .recipe import Recipe
 
 Progress = Callable[[float], None] | None
@@ -32,7 +33,10 @@ def _run_czm(module, metal: str, film: Film | None, options: dict, progress: Pro
 
 def _run_phasefield(module, metal: str, film: Film | None, options: dict, progress: Progress,
                     should_cancel: ShouldCancel) -> dict[str, Any]:
-    return module.simulate_phasefield(metal, film, progress=progress, should_cancel=should_cancel, **options).summary()
+    name = options.pop("preset", PHYSICAL)
+    summary = module.simulate_phasefield(metal, film, progress=progress, should_cancel=should_cancel,
+                                         config=preset(name), **options).summary()
+    return summary | {"preset": name, "physical": name not in NON_PHYSICAL}
 
 
 @dataclass(frozen=True)
