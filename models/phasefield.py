@@ -344,7 +344,9 @@ class PhaseFieldResult:
             "final_surface_nm": small(self.final_surface_nm),
             "parameters": dict(self.parameters_si),
             "stress_locations": dict(self.stress_locations),
-            "regime": dict(self.regime),
+            # the regime's numbers flat beside the others (the job page's table shows scalars), its reading as "regime"
+            **{k: v for k, v in self.regime.items() if k != "reading"},
+            "regime": self.regime.get("reading", ""),
             "map_x_nm": small(self.x_nm[::map_step]),
             "map_y_nm": small(self.y_nm[::map_step]),
             "order_parameter_map": coarse(self.order_parameter),

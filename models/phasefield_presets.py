@@ -53,6 +53,17 @@ def _hong_viswanathan_read_in_nm() -> PhaseFieldConfig:
     )
 
 
+# What each preset reproduces of the paper's Fig. 4 and why (results carry it as ``paper_figures``).
+PAPER_FIGURES = {
+    PHYSICAL: "reproduces Fig. 4c (the bump under a film) and Fig. 4e's ranking among films ((1-1)10 leaves the "
+              "largest bump, 25 and 50 alike); not Fig. 4e's smoothing below the bare control nor Fig. 4f's "
+              "compression at the tip: at a 4 nm bump transport cannot grow anything (Damköhler ≈ 1e-5, marginal "
+              "wavelength ≈ 6 µm), capillarity flattens the bare bump, and a film, stress-free on it, can only "
+              "hold it back (compression at the foot, tension at the tip)",
+    HONG_VISWANATHAN_READ_IN_NM: "NON-PHYSICAL (µm-normalized parameters read in nm: the electrolyte 10⁶× too "
+                                 "slow, Damköhler ≈ 1): reproduces Fig. 4e's ordering bare > (1-1)25 > (1-1)50 > 1",
+}
+
 PRESETS: dict[str, PhaseFieldConfig] = {PHYSICAL: PhaseFieldConfig(), HONG_VISWANATHAN_READ_IN_NM: _hong_viswanathan_read_in_nm()}
 
 

@@ -10,7 +10,7 @@ from interlayer.models.errors import SimulationInputError
 from interlayer.models.film import Film
 from interlayer.models.phasefield import simulate_phasefield
 from interlayer.models.phasefield_plots import write_phasefield_plots
-from interlayer.models.phasefield_presets import NON_PHYSICAL, PHYSICAL, PRESETS, preset
+from interlayer.models.phasefield_presets import NON_PHYSICAL, PAPER_FIGURES, PHYSICAL, PRESETS, preset
 from interlayer.models.recipe import Recipe
 
 from .simulate import simulate_app
@@ -52,7 +52,8 @@ def phasefield_command(
         task = bar.add_task(f"phase field {parsed}", total=1.0)
         result = simulate_phasefield(parsed.metal, film, overpotential_v=overpotential_v, config=preset(preset_name),
                                      progress=lambda done: bar.update(task, completed=done))
-    values = result.summary() | {"preset": preset_name, "physical": preset_name not in NON_PHYSICAL}
+    values = result.summary() | {"preset": preset_name, "physical": preset_name not in NON_PHYSICAL,
+                                 "paper_figures": PAPER_FIGURES[preset_name]}
     if out is not None:
         values["plots"] = [str(p) for p in write_phasefield_plots(result, out, str(parsed))]
     emit(f"phase field {parsed}", _shown(values, as_json), as_json)
