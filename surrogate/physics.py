@@ -161,6 +161,9 @@ class SuppressionPrior(PhysicsPrior):
     fidelity: str = "reduced"
     thickness_grid_nm: tuple[float, ...] = field(default_factory=lambda: tuple(_geometric_grid(1.0, 64.0, 7)))
     unit: tuple[int, int] = (1, 1)
+    # sourced in ``interlayer.models.cell_scale``; fields so that a sensitivity study can move them
+    film_conductivity_s_m: float = cell_scale.FILM_IONIC_CONDUCTIVITY_S_M
+    exchange_current_a_m2: float = cell_scale.EXCHANGE_CURRENT_DENSITY_A_M2
     name = "suppression"
 
     def _series(self, metal: str) -> list[SimulationRequest]:
@@ -187,7 +190,7 @@ class SuppressionPrior(PhysicsPrior):
         h = np.asarray(thickness_nm, dtype=float)
         x = np.clip(np.log(h), log_h[0] - math.log(4.0), log_h[-1] + math.log(4.0))
         debond = np.exp(_linear_extrapolation(log_h, log_m, x))
-        resistance = cell_scale.resistance_ratio(h)
+        resistance = cell_scale.resistance_ratio(h, self.film_conductivity_s_m, self.exchange_current_a_m2)
         return {"thickness_nm": h, "debond_ratio": debond, "resistance_ratio": resistance,
                 "lifetime_index": cell_scale.lifetime_index(debond, resistance)}
 
