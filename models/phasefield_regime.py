@@ -33,10 +33,11 @@ def feature_size_m(config) -> float:
     return config.perturbation_radius_nm * 1e-9
 
 
-def regime_diagnostics(metal: str, config, overpotential_v: float) -> dict[str, float | str]:
+def regime_diagnostics(metal: str, config, overpotential_v: float) -> dict[str, float | str | None]:
     """Damköhler, Wagner, marginal wavelength and capillary decay rate of a run, with a one-line reading.
 
-    ``config`` is a ``PhaseFieldConfig`` resolved for ``metal`` at ``overpotential_v``.
+    ``config`` is a ``PhaseFieldConfig`` resolved for ``metal`` at ``overpotential_v``. A number a run
+    does not define (no perturbation; no plating current at equilibrium) is None.
     """
     si = config.si_parameters(metal, overpotential_v)
     rt_j_mol = GAS_CONSTANT_J_PER_MOL_K * config.temperature_k
@@ -55,7 +56,7 @@ def regime_diagnostics(metal: str, config, overpotential_v: float) -> dict[str, 
     # σ_l = 2 F² D_l c_b / RT (binary electrolyte, both ions at D_l)
     conductivity_s_m = 2.0 * FARADAY_C_PER_MOL**2 * d_l * c_b / rt_j_mol
     # Wa = σ_l R T / (α F i R)
-    wagner = conductivity_s_m * rt_j_mol / (alpha * FARADAY_C_PER_MOL * current_a_m2 * size_m) if current_a_m2 > 0 else math.inf
+    wagner = _ratio(conductivity_s_m * rt_j_mol, alpha * FARADAY_C_PER_MOL * current_a_m2 * size_m)
     # V_η = (i0/F c_s)(α c̃ e^{−αfη} + (1−α) e^{(1−α)fη}),  V_c = (i0/F c_s) e^{−αfη}
     v_eta_m_s = exchange_velocity_m_s * (alpha * c_ratio * math.exp(-alpha * f_eta)
                                          + (1.0 - alpha) * math.exp((1.0 - alpha) * f_eta))
@@ -67,11 +68,11 @@ def regime_diagnostics(metal: str, config, overpotential_v: float) -> dict[str, 
     # G̃ = c_s v / (2 D_l c0)
     gradient_1_m = c_s * velocity_m_s / (2.0 * d_l * config.reference_concentration_mol_m3)
     # λ_c = 2π √(V_η d0 / (V_c G̃))
-    marginal_m = 2.0 * math.pi * math.sqrt(v_eta_m_s * capillary_length_m / (v_c_m_s * gradient_1_m)) \
-        if gradient_1_m > 0 else math.inf
+    squared = _ratio(v_eta_m_s * capillary_length_m, v_c_m_s * gradient_1_m)
+    marginal_m = None if squared is None else 2.0 * math.pi * math.sqrt(squared)
     # ω = −L_σ κ / R²
-    capillary_rate_1_s = -si["interface_mobility_m3_j_s"] * si["gradient_coefficient_j_m"] / size_m**2
-    plating_time_s = config.plated_thickness_nm * 1e-9 / velocity_m_s if velocity_m_s > 0 else math.inf
+    capillary_rate_1_s = _ratio(-si["interface_mobility_m3_j_s"] * si["gradient_coefficient_j_m"], size_m**2)
+    plating_time_s = _ratio(config.plated_thickness_nm * 1e-9, velocity_m_s)
     values = {
         "current_density_a_m2": current_a_m2,
         "feature_size_nm": size_m * 1e9,
@@ -83,13 +84,24 @@ def regime_diagnostics(metal: str, config, overpotential_v: float) -> dict[str, 
         "capillary_decay_rate_1_s": capillary_rate_1_s,
         "plating_time_s": plating_time_s,
         # e^{ω t}: the bump's A/A0 if capillarity alone acted over the plating time
-        "capillary_amplitude_ratio": math.exp(capillary_rate_1_s * plating_time_s) if math.isfinite(plating_time_s) else 0.0,
+        "capillary_amplitude_ratio": None if None in (capillary_rate_1_s, plating_time_s)
+        else math.exp(capillary_rate_1_s * plating_time_s),
     }
     return values | {"reading": _reading(values)}
 
 
-def _reading(v: dict[str, float]) -> str:
+def _ratio(numerator: float, denominator: float) -> float | None:
+    """numerator / denominator, None where the denominator vanishes (JSON has no infinity)."""
+    return numerator / denominator if denominator > 0 else None
+
+
+def _reading(v: dict[str, float | None]) -> str:
     """One line: can transport grow this bump, and what shapes it instead."""
+    if v["feature_size_nm"] == 0.0:
+        return "flat surface: no perturbation to grow or decay"
+    if v["marginal_wavelength_m"] is None or v["capillary_amplitude_ratio"] is None:
+        return (f"no net plating at this overpotential: the perturbation only relaxes by capillarity "
+                f"(ω = {v['capillary_decay_rate_1_s']:.3g} s⁻¹)")
     wavelength_um, size_nm = v["marginal_wavelength_m"] * 1e6, v["feature_size_nm"]
     if 2.0 * math.pi * size_nm * 1e-3 < wavelength_um and v["damkohler"] < 0.1:
         return (f"transport cannot grow this bump (Da {v['damkohler']:.1e}; waves shorter than λ_c = "

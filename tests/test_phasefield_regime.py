@@ -66,3 +66,20 @@ def test_a_small_sine_on_bare_metal_decays_at_the_capillary_rate(metal, waveleng
     assert run.amplitude_nm[-1] < 0.95 * run.amplitude_nm[0]
     assert measured == pytest.approx(expected, rel=0.05)
     assert run.summary()["capillary_decay_rate_1_s"] == pytest.approx(expected, rel=1e-9)
+
+
+def test_the_regime_of_a_flat_front_and_of_equilibrium_is_json_without_infinities():
+    import json
+
+    flat = PhaseFieldConfig(width_nm=2.0, height_nm=12.0, cell_nm=0.125, perturbation_radius_nm=0.0, base_height_nm=4.0,
+                            plated_thickness_nm=0.5)
+    summary = simulate_phasefield("Li", None, config=flat).summary()
+    assert summary["damkohler"] == 0.0 and summary["capillary_decay_rate_1_s"] is None
+    assert summary["regime"].startswith("flat surface")
+    sine = PhaseFieldConfig(width_nm=16.0, height_nm=16.0, base_height_nm=8.0, perturbation_radius_nm=0.25,
+                            perturbation_shape="sine", plated_thickness_nm=1.0, max_time_s=0.05)
+    at_rest = simulate_phasefield("Na", None, overpotential_v=0.0, config=sine).summary()
+    assert at_rest["wagner"] is None and at_rest["marginal_wavelength_m"] is None
+    assert at_rest["regime"].startswith("no net plating")
+    for values in (summary, at_rest):
+        json.dumps(values, allow_nan=False)
