@@ -6,9 +6,9 @@
 
 Prints the parameters with their provenance, amplitude ratio A/A0 and interfacial stress (peak,
 where it acts: tip or foot, distance from the tip) per film and metal, the paper's trends, a few
-regimes (longer plating, larger perturbation, higher overpotential, faster interface), a
-sensitivity table (film relaxation τ, electrolyte diffusivity, exchange current density, interface
-mobility at ½× and 2×) for the amplitude ratios and the physics prior's Li thickness scale, and one
+regimes (longer plating, larger perturbation, higher overpotential, the interface mobility assumed
+before issue 24), a sensitivity table (film relaxation τ, electrolyte diffusivity, exchange current
+density, interface mobility at ½× and 2×) for the amplitude ratios, and one
 run's time (target ≤ 10 s), memory (≤ 500 MB) and speed-up over FiPy on the same grid (≥ 20×).
 Plots go to bench/out/phasefield/.
 """
@@ -33,9 +33,6 @@ from interlayer.models.film import Film  # noqa: E402
 from interlayer.models.phasefield import PARAMETER_SOURCES, PhaseFieldConfig, simulate_phasefield  # noqa: E402
 from interlayer.models.phasefield_plots import write_phasefield_plots  # noqa: E402
 from interlayer.models.recipe import Recipe  # noqa: E402
-from interlayer.models.simulation import run_simulation  # noqa: E402
-from interlayer.surrogate.physics import SuppressionPrior  # noqa: E402
-from interlayer.surrogate.space import DesignSpace  # noqa: E402
 
 from .phasefield_fipy import fipy_available, run_fipy  # noqa: E402
 
@@ -101,7 +98,7 @@ REGIMES = [
      OVERPOTENTIAL_V),
     ("higher overpotential (−0.3 V)", {}, -0.3),
     ("depleted reservoir (c 0.05 c0)", {"bulk_concentration_mol_m3": 50.0}, OVERPOTENTIAL_V),
-    ("interface mobility ×10", {"interface_mobility_m3_j_s": 1.7e-8}, OVERPOTENTIAL_V),
+    ("L_σ assumed before issue 24 (1.7e-9)", {"interface_mobility_m3_j_s": 1.7e-9}, OVERPOTENTIAL_V),
 ]
 
 
@@ -118,43 +115,25 @@ def regimes() -> None:
         print(f"  {label:32s} {ratios[0]:7.3f} {ratios[1]:7.3f} {ratios[2]:7.3f}   {'yes' if contrast else 'no'}")
 
 
-def li_thickness_scale_nm(config: PhaseFieldConfig, czm_cache: dict) -> float:
-    """The SuppressionPrior's Li thickness scale with the phase field run at ``config`` (CZM unchanged)."""
-    prior = SuppressionPrior()
-    recipes = DesignSpace("Li", symmetric_only=True, max_ald_cycles=1, max_mld_cycles=1).recipes()
-    results = {}
-    for q in prior.requests("Li", recipes):
-        if q.model == "czm":
-            if q not in czm_cache:
-                czm_cache[q] = run_simulation(q.model, q.metal, q.recipe, q.parameters_dict())
-            results[q] = czm_cache[q]
-        else:
-            parsed = Recipe.parse(q.recipe, metal=q.metal)
-            run = simulate_phasefield(q.metal, Film.from_recipe(parsed), config=config)
-            results[q] = {"result": run.summary()}
-    return prior.required_thickness_nm("Li", results)
-
-
 SENSITIVITY = [("film_relaxation_time_s", "τ"), ("electrolyte_diffusivity_m2_s", "D_l"),
                ("exchange_current_density_a_m2", "i0"), ("interface_mobility_m3_j_s", "L_σ")]
 
 
 def sensitivity() -> None:
-    """A/A0 (Li and Na, bare and three films) and the prior's Li scale at ½× and 2× of four parameters."""
-    czm_cache: dict = {}
-    base = PhaseFieldConfig()
-    print("\nSensitivity (A/A0 bare, (1-1)10, 25, 50; prior's Li thickness scale, nm; clipped at 256 = none on the grid):")
-    print(f"  {'case':22s} {'Li bare':>7s} {'10':>6s} {'25':>6s} {'50':>6s} {'Na bare':>7s} {'10':>6s} {'25':>6s} "
-          f"{'50':>6s} {'Li scale':>8s}")
-    cases = [("defaults", base)] + [(f"{symbol} {factor:g}×", replace(base, **{name: getattr(base, name) * factor}))
-                                    for name, symbol in SENSITIVITY for factor in (0.5, 2.0)]
-    for label, config in cases:
+    """A/A0 (Li and Na, bare and three films) at ½× and 2× of four parameters (L_σ: of its Gibbs–Thomson value)."""
+    print("\nSensitivity (A/A0 bare, (1-1)10, 25, 50):")
+    print(f"  {'case':22s} {'Li bare':>7s} {'10':>6s} {'25':>6s} {'50':>6s} {'Na bare':>7s} {'10':>6s} {'25':>6s} {'50':>6s}")
+    cases = [("defaults", None, 1.0)] + [(f"{symbol} {factor:g}×", name, factor)
+                                         for name, symbol in SENSITIVITY for factor in (0.5, 2.0)]
+    for label, name, factor in cases:
         row = []
         for metal in ("Li", "Na"):
+            config = PhaseFieldConfig().resolved(metal, OVERPOTENTIAL_V)
+            if name is not None:
+                config = replace(config, **{name: getattr(config, name) * factor})
             results = figure_four(metal, config, quiet=True)
             row += [results[k].amplitude_ratio for k in ("bare", *RECIPES)]
-        scale = li_thickness_scale_nm(config, czm_cache)
-        print(f"  {label:22s} " + " ".join(f"{v:6.3f}" for v in row) + f" {scale:8.1f}", flush=True)
+        print(f"  {label:22s} " + " ".join(f"{v:6.3f}" for v in row), flush=True)
 
 
 def plot_panels(all_results: dict[str, dict]) -> Path:

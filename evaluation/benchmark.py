@@ -10,6 +10,7 @@ experiments; medians over seeds. ``runner`` prints them (``interlayer closed-loo
 from __future__ import annotations
 
 import time
+from functools import partial
 from multiprocessing import Pool
 
 import numpy as np
@@ -26,7 +27,8 @@ CHECKPOINTS = (8, 16, 32)
 # The verdict's targets: Interlayer needs at most this many experiments (median) and half those of the best baseline.
 TARGET_EXPERIMENTS = 16
 TARGET_SPEEDUP = 2.0
-PLANNERS = {"interlayer": InterlayerPlanner, "random": RandomPlanner, "skopt-gp": SkoptPlanner,
+PLANNERS = {"interlayer": InterlayerPlanner, "interlayer-nophysics": partial(InterlayerPlanner, physics=None),
+            "random": RandomPlanner, "skopt-gp": SkoptPlanner,
             "optuna-tpe": OptunaPlanner, "baybe": BaybePlanner, "ax": AxPlanner}
 BASELINES = ("random", "skopt-gp", "optuna-tpe")
 # What the runner runs unless --methods says otherwise: the peers (baybe, ax) need PyTorch and minutes per run.

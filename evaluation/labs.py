@@ -185,7 +185,8 @@ misleading_physics_lab = SimulatedLab("misleading_physics_lab", {
 noisy_lab = SimulatedLab("noisy_lab", {"Na": replace(_PAPER_NA, cutoff_h=1500.0, scatter=0.6),
                                        "Li": replace(_PAPER_LI, cutoff_h=500.0, scatter=0.6)})
 
-# The physics (SuppressionPrior) asks Na for 4.0 nm and Li for 24 nm of the reference (1-1) unit. This
+# The physics (SuppressionPrior as it stood before issues 17 and 24) asked Na for 4.0 nm and Li for 24 nm of
+# the reference (1-1) unit (it now asks Na for 5.0 and Li for 6.4 nm; the lab stays as defined). This
 # reactor's alucone is softer than the models assume: its films last longest as Al2O3-rich alloys
 # (≈ (4-1): unit 0.73 nm, 60 % Al2O3) at 0.6 × each metal's scale, Na ≈ 2.4 nm and Li ≈ 14 nm. The
 # metals differ in scale and gain, as in the paper lab, and share the film's departure from the physics.

@@ -30,19 +30,23 @@ class Metal:
     deposit_molar_volume_cm3_mol: float
     youngs_modulus_gpa: float
     poisson_ratio: float
+    surface_energy_j_m2: float
     valence: int = 1
 
 
 # Handbook molar volumes (CRC). Moduli: polycrystalline values (CRC; Li 4.9, Na 10, K 3.53 GPa).
+# Surface energies of the solid metals: Tyson & Miller, Surf. Sci. 62 (1977) 267, from the liquids'
+# surface tension extrapolated to the solid (Li 0.522, Na 0.261, K 0.145 J m⁻²); DFT (Tran et al.,
+# Sci. Data 3 (2016) 160080) gives Li 0.46–0.50, Na 0.22–0.24 for the low-index faces.
 METALS: dict[str, Metal] = {
     "Li": Metal("Li", molar_volume_cm3_mol=13.0, deposit_molar_volume_cm3_mol=13.0,
-                youngs_modulus_gpa=4.9, poisson_ratio=0.36),
+                youngs_modulus_gpa=4.9, poisson_ratio=0.36, surface_energy_j_m2=0.522),
     # Deposit volume from the paper's measured Li/Na deposit thickness ratio 0.59.
     "Na": Metal("Na", molar_volume_cm3_mol=23.7, deposit_molar_volume_cm3_mol=13.0 / 0.59,
-                youngs_modulus_gpa=10.0, poisson_ratio=0.34),
+                youngs_modulus_gpa=10.0, poisson_ratio=0.34, surface_energy_j_m2=0.261),
     # Room for K: no deposit measurement, so the handbook volume stands in (assumption).
     "K": Metal("K", molar_volume_cm3_mol=45.94, deposit_molar_volume_cm3_mol=45.94,
-               youngs_modulus_gpa=3.53, poisson_ratio=0.35),
+               youngs_modulus_gpa=3.53, poisson_ratio=0.35, surface_energy_j_m2=0.145),
 }
 
 # The paper assumes σ_Li = 100 MPa; the driving overpotential that gives it under Eq. (1):

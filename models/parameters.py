@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import SimulationInputError
+from .phasefield_presets import PRESETS
 
 
 class ParameterError(SimulationInputError):
@@ -78,9 +79,17 @@ CZM = FILM | {
     "angular_elements": Parameter(2, 12, integer=True),
 }
 
+# The phase field's physical constants and where they come from live with the model
+# (``phasefield.PARAMETER_SOURCES``): γ is the metal's surface energy (Tyson & Miller, Surf. Sci. 62
+# (1977) 267: Li 0.522, Na 0.261 J m⁻²; ``electrochem.METALS``), the capillary mobility follows from it
+# by Gibbs–Thomson, L_σ = V_η Ω/(1.5 δ RT) (Li 1.87e-8, Na 5.77e-8 m³ J⁻¹ s⁻¹ at −0.1 V; derivation in
+# docs/physics.md), and the cell-scale constants of the physics prior (film ionic conductivity,
+# exchange current) are sourced in ``cell_scale``.
 PHASEFIELD = FILM | {
     # plating: at or below the equilibrium overpotential (about 0 V; the model checks it exactly)
     "overpotential_v": Parameter(-1.0, 0.0),
+    # a named parameter set (``phasefield_presets``); one of them is non-physical, kept to compare with paper Fig. 4e
+    "preset": Parameter(choices=tuple(PRESETS)),
 }
 
 PARAMETERS: dict[str, dict[str, Parameter]] = {"czm": CZM, "phasefield": PHASEFIELD}

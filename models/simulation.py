@@ -18,6 +18,7 @@ from typing import Any
 from .errors import SimulationInputError
 from .film import Film
 from .parameters import check_parameters
+from .phasefield_presets import NON_PHYSICAL, PAPER_FIGURES, PHYSICAL, preset
 from .recipe import Recipe
 
 Progress = Callable[[float], None] | None
@@ -33,7 +34,10 @@ def _run_czm(module, metal: str, film: Film | None, options: dict, progress: Pro
 
 def _run_phasefield(module, metal: str, film: Film | None, options: dict, progress: Progress,
                     should_cancel: ShouldCancel) -> dict[str, Any]:
-    return module.simulate_phasefield(metal, film, progress=progress, should_cancel=should_cancel, **options).summary()
+    name = options.pop("preset", PHYSICAL)
+    summary = module.simulate_phasefield(metal, film, progress=progress, should_cancel=should_cancel,
+                                         config=preset(name), **options).summary()
+    return summary | {"preset": name, "physical": name not in NON_PHYSICAL, "paper_figures": PAPER_FIGURES[name]}
 
 
 @dataclass(frozen=True)

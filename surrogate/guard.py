@@ -4,8 +4,11 @@ A source of prior information is judged the way a lab would judge a colleague's 
 the model that uses it predicts this metal's own cells that it has not seen. Both models are refit
 on their own (MAP hyperparameters), then predict K folds of this metal's cells with θ fixed
 (``held_out``): the held-out log predictive density scores the values, the misranked pairs the
-order that a choice of recipe rests on. The physics is kept when its density is at least as high;
-for transfer see ``transfer.py``.
+order that a choice of recipe rests on. The physics is kept when the physics index alone orders the
+cells known in order no worse than it reverses them and the model with it predicts them with at least
+the density of the model without it; for transfer see ``transfer.py``. (Also dropping physics whose
+model misranked more held-out pairs dropped right physics on noise: 53 against 45 pairs with a
+better density, the transfer test's lab.)
 """
 
 from __future__ import annotations
@@ -79,6 +82,23 @@ def own_rows(observations: Observations) -> Observations:
     return replace(observations.subset(observations.task == 0), n_tasks=1)
 
 
+# Pairs whose physics index differs by less than this (e-folds) are not counted: the physics does not order them.
+ORDER_RESOLUTION = 0.05
+
+
+def physics_order(observations: Observations) -> tuple[int, int]:
+    """Pairs of cells known in order (i outlived finished j) that the physics index puts in that order, and against it.
+
+    The physics alone, no fit: with the prior's optimum in the wrong place, the cells near it come out
+    worse than cells away from it, and it orders the lab's cells against the data within two batches
+    (noisy lab, Li, issue 24), while the fitted models still predicted them about as well.
+    """
+    y, u = observations.log_lifetime, observations.physics
+    known = (y[:, None] > y[None, :]) & ~observations.censored[None, :]
+    gap = u[:, None] - u[None, :]
+    return int((known & (gap > ORDER_RESOLUTION)).sum()), int((known & (gap < -ORDER_RESOLUTION)).sum())
+
+
 def physics_guard(observations: Observations) -> tuple[GuardDecision, LaplaceGP | None]:
     """Whether the physics index helps predict this metal's cells, and the one-task model that won.
 
@@ -91,10 +111,16 @@ def physics_guard(observations: Observations) -> tuple[GuardDecision, LaplaceGP 
     if not own.physics.any():
         return GuardDecision(False, "no physics"), None
     bare = without_physics(own)
+    agree, disagree = physics_order(own)
+    if disagree > agree:
+        # the physics orders this lab's cells worse than a coin: no refit can make its peak right
+        return (GuardDecision(False, f"physics orders {disagree} pairs of cells against the data, {agree} with it",
+                              misranked_pairs={"physics_against": disagree, "physics_with": agree}), fit(bare))
     with_physics, alone = fit(own), fit(bare)
     rows = np.arange(len(own))
-    scores = {"with_physics": held_out(own, with_physics.theta, rows).log_density(),
-              "without_physics": held_out(bare, alone.theta, rows).log_density()}
+    predictions = {"with_physics": held_out(own, with_physics.theta, rows), "without_physics": held_out(bare, alone.theta, rows)}
+    scores = {name: p.log_density() for name, p in predictions.items()}
+    misranked = {name: p.misranked_pairs() for name, p in predictions.items()}
     if scores["with_physics"] >= scores["without_physics"]:
-        return GuardDecision(True, "held-out density no worse with physics", scores), with_physics
-    return GuardDecision(False, "held-out density worse with physics", scores), alone
+        return GuardDecision(True, "held-out density no worse with physics", scores, misranked), with_physics
+    return GuardDecision(False, "held-out density worse with physics", scores, misranked), alone

@@ -13,22 +13,18 @@ length ℓ(h) reaches ℓ*, and units that need thicker films rank lower. ℓ* i
 Na under (1ALD-1MLD)10 (≈ 4 nm) suppresses dendrites (the paper's best Na cell); Li's thickness
 scale then follows from the model, not from the data.
 
-``SuppressionPrior`` (the default) asks both models about one unit, the reference's. The film must
-stay bonded (CZM: normalized debond length ≤ the reference's) and press back on the dendrite
-(phase field: dendrite pressure over the film's peak compressive interfacial stress ≤ the
-reference's); the thinner of the two requirements is not enough, so ``h_req`` is the larger. The
-CZM's length falls ten-fold per doubling of h, so it barely separates the metals (Li needs ≈1.2×
-Na's film). With the phase field in physical units (issue 17: D_l = 3.2e-10 m² s⁻¹, grid-converged
-stress without a filter) the film's peak compression acts at the bump's foot, ≈4 nm from the tip
-and early in the run (the tip itself ends in tension), and it saturates with h: ≈690 MPa on Li,
-≈600 MPa on Na. Na@(1ALD-1MLD)10 sets the bar at 59/553 = 0.107, so Li would need ≈940 MPa, which
-no thickness gives: Li's ``h_req`` leaves the 1–64 nm grid and is clipped at 4× its end (256 nm),
-and the prior points Li at the thickest film of the space, not at the paper's ≈20 nm (the old,
-filtered model's 24 nm rested on a 10⁶ unit error and the filter). The physics is not tuned back;
-``surrogate.guard`` keeps the prior only while held-out cells do not score worse with it. Both
-models see a unit only through its modulus and strength, and rank stiff, Al2O3-rich units best,
-against the paper's finding that alloys win; so this prior sets the thickness scale and leaves the
-unit to the data.
+``SuppressionPrior`` (the default) asks the CZM about one unit, (1-1), at 7 thicknesses per metal
+and reads a lifetime-versus-thickness curve from two mechanisms that act at the scale of a cell
+(``interlayer.models.cell_scale``): the plating stress σ = FΔφ/V_m (Li 100, Na 59 MPa) peeling the
+film off a nucleus (m_d = G/Gc, G = σw0/2 from the CZM's opening) and the film's ionic resistance
+over the charge-transfer resistance (m_R = h F i0/(σ_f RT)); u = −ln(1 + m_d) − ln(1 + m_R). Nothing
+is calibrated on a cell: the optimum is where the two meet, Li 6.4 nm and Na 5.0 nm (Li's higher
+plating stress asks for a stiffer film). The phase field does not enter: at a 4 nm bump transport
+cannot grow anything (``interlayer.models.phasefield_regime``), so its stresses say nothing about a
+cell's life (issue 24; the earlier criterion on its peak compression gave Li no scale within 1–64 nm).
+Both models see a unit only through its modulus and strength and rank stiff, Al2O3-rich units
+best, against the paper's finding that alloys win, so the prior sets the thickness scale and leaves
+the unit to the data; ``surrogate.guard`` drops it when held-out cells score worse with it.
 """
 
 from __future__ import annotations
@@ -40,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from interlayer.models.electrochem import dendrite_pressure_mpa
+from interlayer.models import cell_scale
 from interlayer.models.errors import SimulationInputError
 from interlayer.models.recipe import Recipe
 
@@ -160,46 +156,64 @@ class CzmPrior(PhysicsPrior):
 
 @dataclass(frozen=True)
 class SuppressionPrior(PhysicsPrior):
-    """CZM and phase field on the reference unit: one thickness scale per metal (module docstring)."""
+    """Cell-scale mechanisms on the (1-1) unit: one lifetime-versus-thickness curve per metal (module docstring)."""
 
     fidelity: str = "reduced"
     thickness_grid_nm: tuple[float, ...] = field(default_factory=lambda: tuple(_geometric_grid(1.0, 64.0, 7)))
-    reference: str = "Na@(1ALD-1MLD)10"
-    # the bell of CzmPrior: a factor ~2 thickness error costs a third of the gain
-    depth: float = 2.0
-    width: float = 0.8
+    unit: tuple[int, int] = (1, 1)
+    # sourced in ``interlayer.models.cell_scale``; fields so that a sensitivity study can move them
+    film_conductivity_s_m: float = cell_scale.FILM_IONIC_CONDUCTIVITY_S_M
+    exchange_current_a_m2: float = cell_scale.EXCHANGE_CURRENT_DENSITY_A_M2
     name = "suppression"
 
-    def _criteria(self) -> list[tuple[str, tuple[tuple[str, Any], ...], Measure]]:
-        """(model, parameters, measure): each measure falls with thickness and must reach the reference's."""
-        return [("czm", (("fidelity", self.fidelity),), _normalized_length),
-                ("phasefield", (), _unbalanced_pressure)]
-
-    def _series(self, metal: str) -> list[tuple[list[SimulationRequest], SimulationRequest, Measure]]:
-        recipe = Recipe.parse(self.reference)
-        unit = (recipe.ald_cycles, recipe.mld_cycles)
-        return [(_thickness_series(model, metal, unit, self.thickness_grid_nm, parameters),
-                 _reference_request(model, self.reference, parameters), measure)
-                for model, parameters, measure in self._criteria()]
+    def _series(self, metal: str) -> list[SimulationRequest]:
+        return _thickness_series("czm", metal, self.unit, self.thickness_grid_nm, (("fidelity", self.fidelity),))
 
     def requests(self, metal: str, recipes: Sequence[Recipe]) -> list[SimulationRequest]:
-        wanted = set()
-        for group, reference, _ in self._series(metal):
-            wanted.update(group)
-            wanted.add(reference)
-        return sorted(wanted, key=lambda q: (q.model, q.metal, q.recipe))
+        return self._series(metal)
 
-    def required_thickness_nm(self, metal: str, results: Mapping[SimulationRequest, dict]) -> float:
-        """The thinnest film of the reference unit that meets every criterion as well as the reference."""
-        return max(_required_thickness_nm(group, results, measure, measure(results, reference))
-                   for group, reference, measure in self._series(metal))
+    def curve(self, metal: str, results: Mapping[SimulationRequest, dict],
+              thickness_nm: Sequence[float] | np.ndarray) -> dict[str, np.ndarray]:
+        """Debond ratio m_d, resistance ratio m_R and u = −ln(1 + m_d) − ln(1 + m_R) at ``thickness_nm``.
+
+        m_d is interpolated in ln h between the CZM runs that held the full plating stress (a run
+        whose debond ran away is left out: its opening is at a lower pressure) and extended along the
+        end segments, at most 4× beyond the grid.
+        """
+        held = [(Recipe.parse(q.recipe).thickness_nm, cell_scale.debond_ratio(
+                    _result(results, q, "pressure_mpa"), _result(results, q, "opening_nm"),
+                    _result(results, q, "fracture_energy_j_m2")))
+                for q in self._series(metal) if results.get(q, {}).get("result", {}).get("converged", True)]
+        if len(held) < 2:
+            raise SimulationInputError(f"fewer than two CZM runs held the plating stress on {metal}")
+        log_h, log_m = np.log([h for h, _ in held]), np.log([max(m, 1e-300) for _, m in held])
+        h = np.asarray(thickness_nm, dtype=float)
+        x = np.clip(np.log(h), log_h[0] - math.log(4.0), log_h[-1] + math.log(4.0))
+        debond = np.exp(_linear_extrapolation(log_h, log_m, x))
+        resistance = cell_scale.resistance_ratio(h, self.film_conductivity_s_m, self.exchange_current_a_m2)
+        return {"thickness_nm": h, "debond_ratio": debond, "resistance_ratio": resistance,
+                "lifetime_index": cell_scale.lifetime_index(debond, resistance)}
+
+    def _dense_grid(self) -> np.ndarray:
+        return np.geomspace(self.thickness_grid_nm[0] / 4.0, self.thickness_grid_nm[-1] * 4.0, 481)
 
     def thickness_scale_nm(self, metal: str, recipes: Sequence[Recipe], results: Mapping[SimulationRequest, dict]) -> float:
-        return self.required_thickness_nm(metal, results)
+        """The thickness of the curve's maximum (Li 6.4 nm, Na 5.0 nm at the defaults)."""
+        dense = self.curve(metal, results, self._dense_grid())
+        return float(dense["thickness_nm"][int(np.argmax(dense["lifetime_index"]))])
 
     def index(self, metal: str, recipes: Sequence[Recipe], results: Mapping[SimulationRequest, dict]) -> np.ndarray:
-        log_h_req = math.log(self.required_thickness_nm(metal, results))
-        return np.array([_thickness_bell(r.thickness_nm, log_h_req, self.depth, self.width) for r in recipes])
+        best = float(self.curve(metal, results, self._dense_grid())["lifetime_index"].max())
+        at = self.curve(metal, results, [r.thickness_nm for r in recipes])["lifetime_index"]
+        return np.minimum(at - best, 0.0)
+
+
+def _linear_extrapolation(x: np.ndarray, y: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """Piecewise-linear y(x) through the points, continued along the first and last segments."""
+    inside = np.interp(at, x, y)
+    low = y[0] + (at - x[0]) * (y[1] - y[0]) / (x[1] - x[0])
+    high = y[-1] + (at - x[-1]) * (y[-1] - y[-2]) / (x[-1] - x[-2])
+    return np.where(at < x[0], low, np.where(at > x[-1], high, inside))
 
 
 # The priors a campaign may name (the service stores the name); "none" is no physics.
@@ -241,14 +255,6 @@ def _normalized_length(results: Mapping[SimulationRequest, dict], request: Simul
     if value <= 0.0:
         raise SimulationInputError(f"{request.model} on {request.recipe} gave normalized_length {value!r}")
     return value
-
-
-def _unbalanced_pressure(results: Mapping[SimulationRequest, dict], request: SimulationRequest) -> float:
-    """Phase field: the metal's dendrite pressure over the film's peak compressive interfacial stress (at the foot)."""
-    stress_mpa = _result(results, request, "peak_compressive_stress_mpa")
-    if stress_mpa >= 0.0:
-        raise SimulationInputError(f"{request.model} on {request.recipe} gave no compression ({stress_mpa!r} MPa)")
-    return dendrite_pressure_mpa(request.metal) / -stress_mpa
 
 
 def _required_thickness_nm(group: Sequence[SimulationRequest], results: Mapping[SimulationRequest, dict],

@@ -116,8 +116,10 @@ def test_peak_interfacial_stress_converges_under_grid_refinement():
     where = runs[-1].stress_locations
     print(f"peak compression {np.round(peaks, 1)} MPa at cells {np.round(cells, 4)} nm; observed order {order:.2f}; "
           f"at {where['peak_compression_from_tip_nm']:.2f} nm from the tip, t = {where['peak_compression_time_s']:.3f} s")
-    assert fine < 0.05 * abs(peaks[2])
-    assert order >= 1.0
+    # the finest two grids agree to 1 %; with the Gibbs–Thomson L_σ (issue 24) the peak acts at the foot
+    # within the first 0.01 s and converges at an observed order of about 0.8 (3.5 at the old L_σ)
+    assert fine < 0.01 * abs(peaks[2])
+    assert fine < coarse
     # the peak compression acts off the tip, on the bump's flank/foot; its location converges too
     locations = [r.stress_locations["peak_compression_from_tip_nm"] for r in runs]
     assert abs(locations[2] - locations[1]) <= 2 * cells[1]
@@ -130,8 +132,9 @@ def test_without_film_the_mechanics_vanishes():
     assert np.all(bare.interfacial_stress_mpa == 0.0)
     assert bare.peak_tensile_stress_mpa == bare.peak_compressive_stress_mpa == 0.0
     # D_l = 3.2e-10 m² s⁻¹: over a 3 nm bump transport is instant (Damköhler ~1e-5), the front moves
-    # along its normal and only the curvature term (L_σκ) flattens the bump, slightly
-    assert 0.9 < bare.amplitude_ratio < 1.0
+    # along its normal and only the curvature term flattens the bump: with the Gibbs–Thomson L_σ
+    # (L_σκ = 14.6 nm² s⁻¹ on Li) by about a quarter over the 0.2 s run (0.74)
+    assert 0.6 < bare.amplitude_ratio < 0.9
     # a film of vanishing modulus is the same as no film
     limp = simulate_phasefield("Li", li_film("(1ALD-1MLD)25").with_overrides(modulus_gpa=1e-9), config=config)
     assert limp.amplitude_ratio == pytest.approx(bare.amplitude_ratio, abs=1e-6)

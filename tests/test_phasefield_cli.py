@@ -30,3 +30,26 @@ def test_phasefield_command_refuses_an_anodic_overpotential(capsys):
         main(["simulate", "phasefield", "--metal", "Li", "--recipe", "(1ALD-1MLD)25", "--overpotential-v", "0.05"])
     assert exit_info.value.code == 2
     assert capsys.readouterr().err.startswith("error: plating needs an overpotential")
+
+
+def test_phasefield_command_prints_the_regime_and_names_a_non_physical_preset(capsys):
+    from test_phasefield_regime import closed_forms
+
+    for preset, physical in (("physical", True), ("hong-viswanathan-read-in-nm", False)):
+        with pytest.raises(SystemExit) as exit_info:
+            main(["simulate", "phasefield", "--metal", "Li", "--recipe", "bare", "--json", "--preset", preset])
+        assert exit_info.value.code == 0
+        summary = json.loads(capsys.readouterr().out)
+        assert summary["physical"] is physical and summary["preset"] == preset
+        assert "Fig. 4e" in summary["paper_figures"]
+    # the physical default's four diagnostics (the last summary is the preset's: transport-limited, Da ≈ 1)
+    assert 0.5 < summary["damkohler"] < 2.0 and summary["regime"].startswith("transport can grow")
+    main_args = ["simulate", "phasefield", "--metal", "Li", "--recipe", "bare", "--json"]
+    with pytest.raises(SystemExit):
+        main(main_args)
+    summary, expected = json.loads(capsys.readouterr().out), closed_forms("Li")
+    for key in ("damkohler", "wagner", "marginal_wavelength_m", "capillary_decay_rate_1_s"):
+        assert summary[key] == pytest.approx(expected[key], rel=0.01)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["simulate", "phasefield", "--metal", "Li", "--recipe", "bare", "--preset", "paper"])
+    assert exit_info.value.code == 2 and "unknown phase-field preset 'paper'" in capsys.readouterr().err

@@ -37,7 +37,7 @@ def closed_loop(client, metal: str, physics: str, rounds: int = 2, batch: int = 
     return campaign, proposed
 
 
-@pytest.mark.parametrize("stack_name, physics, models", [("pg_client", "suppression", {"czm", "phasefield"}),
+@pytest.mark.parametrize("stack_name, physics, models", [("pg_client", "suppression", {"czm"}),
                                                          ("sqlite_client", "czm", {"czm"})])
 def test_closed_loop_campaign_end_to_end(stack_name, physics, models, request):
     client = request.getfixturevalue(stack_name)

@@ -4,7 +4,7 @@ import numpy as np
 
 from interlayer.surrogate.acquisition import space_filling_distance
 from interlayer.surrogate.gp_prior import Observations
-from interlayer.surrogate.guard import HeldOut, physics_guard
+from interlayer.surrogate.guard import HeldOut, physics_guard, physics_order
 
 
 def cells(physics_peak, true_peak, n=16, seed=0):
@@ -25,9 +25,26 @@ def test_physics_that_points_at_the_optimum_is_kept():
 
 def test_physics_that_mislocates_the_optimum_is_dropped():
     decision, model = physics_guard(cells(0.1, 0.7))
-    scores = decision.held_out_log_density
-    assert not decision.keep and scores["without_physics"] > scores["with_physics"]
+    assert not decision.keep and "against the data" in decision.reason
+    assert decision.misranked_pairs["physics_against"] > decision.misranked_pairs["physics_with"]
     assert not model.observations.physics.any()
+
+
+def test_physics_that_mislocates_the_optimum_is_dropped_within_two_batches():
+    """Eight cells, the physics' optimum at the edge the lab does worst at: dropped on the order alone."""
+    decision, _ = physics_guard(cells(0.1, 0.7, n=8))
+    assert not decision.keep
+    assert physics_guard(cells(0.5, 0.5, n=8))[0].keep
+
+
+def test_physics_order_counts_pairs_known_in_order_and_ignores_ties():
+    # cells: 3.0 finished, 2.0 finished, 2.5 censored; physics 0, −1, −1.02 (the last two tie within 0.05)
+    y, censored = np.array([3.0, 2.0, 2.5]), np.array([False, False, True])
+    observations = Observations(np.zeros((3, 1)), np.zeros(3, dtype=int), np.array([0.0, -1.0, -1.02]), y, censored)
+    # known: 3.0 > 2.0 (physics agrees), 2.5 > 2.0 (physics tie: not counted); 3.0 vs 2.5 unknown
+    assert physics_order(observations) == (1, 0)
+    reversed_physics = Observations(np.zeros((3, 1)), np.zeros(3, dtype=int), np.array([-1.0, 0.0, -0.5]), y, censored)
+    assert physics_order(reversed_physics) == (0, 2)
 
 
 def test_too_few_cells_keep_the_physics_without_judging():
