@@ -30,7 +30,7 @@ def phasefield_command(
     """Plate the metal under the recipe's film from a surface with one 4 nm bump."""
     from rich.progress import Progress
 
-    from .output import emit
+    from .output import emit, summary
 
     parsed = Recipe.parse(recipe, metal=metal)
     if remote is not None:
@@ -40,7 +40,7 @@ def phasefield_command(
             raise SimulationInputError("--out needs the full fields, which stay on the service; drop --out or --remote")
         remote_result = simulate_remote(remote, "phasefield", parsed.metal, str(parsed), {"overpotential_v": overpotential_v},
                                         api_key, show_progress=not as_json)
-        emit(f"phase field {parsed}", _shown(remote_result["result"], as_json), as_json)
+        emit(f"phase field {parsed}", summary(remote_result["result"], as_json), as_json)
         return
     film = None if parsed.is_bare else Film.from_recipe(parsed)
     with Progress(transient=True, disable=as_json) as bar:
@@ -50,9 +50,5 @@ def phasefield_command(
     values = result.summary()
     if out is not None:
         values["plots"] = [str(p) for p in write_phasefield_plots(result, out, str(parsed))]
-    emit(f"phase field {parsed}", _shown(values, as_json), as_json)
+    emit(f"phase field {parsed}", summary(values, as_json, keep=("plots",)), as_json)
 
-
-def _shown(values: dict, as_json: bool) -> dict:
-    """The summary as printed: the table leaves out the sampled series (JSON keeps them)."""
-    return values if as_json else {k: v for k, v in values.items() if not isinstance(v, list) or k == "plots"}
