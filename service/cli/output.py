@@ -31,7 +31,7 @@ def announce_job(client, job: dict, as_json: bool) -> None:
 
 def summary(values: dict[str, Any], as_json: bool, keep: tuple[str, ...] = ()) -> dict[str, Any]:
     """The values as printed: a table leaves out sampled series (lists) other than ``keep``; JSON keeps them."""
-    return values if as_json else {k: v for k, v in values.items() if not isinstance(v, list) or k in keep}
+    return values if as_json else {k: v for k, v in values.items() if not isinstance(v, (list, tuple)) or k in keep}
 
 
 def whole_table(columns: tuple[str, ...], rows: list[tuple[str, ...]], whole: tuple[str, ...],
