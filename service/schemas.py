@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from interlayer.surrogate.acquisition import ACQUISITIONS
 from interlayer.surrogate.measurement import STATES
@@ -84,6 +84,13 @@ class ProposalsIn(BaseModel):
     count: int = Field(default=4, ge=1, le=64)
 
 
+def _failed_cell_reason(reason: str | None, info: ValidationInfo) -> str | None:
+    """A failed cell has no lifetime, so its reason is the whole record: required (``state`` is validated first)."""
+    if info.data.get("state") == "failed" and reason is None:
+        raise ValueError("a failed cell needs its failure_reason (e.g. 'film did not grow')")
+    return reason
+
+
 class MeasurementIn(BaseModel):
     """One cell report: a recipe (or the proposal it answers), hours, and whether the cell is still running."""
 
@@ -95,10 +102,15 @@ class MeasurementIn(BaseModel):
     censored: bool = False
     state: Literal[STATES] | None = Field(default=None, description="running, stopped, shorted or failed; "
                                           "without it censored means running and not censored shorted")
-    failure_reason: str | None = Field(default=None, min_length=1, max_length=500)
+    failure_reason: str | None = Field(default=None, min_length=1, max_length=500, validate_default=True)
     overpotential_mv: float | None = Field(default=None, gt=0, allow_inf_nan=False)
     cell_id: str | None = Field(default=None, min_length=1, max_length=200)
     condition: Condition | None = None
+
+    @field_validator("failure_reason", mode="after")
+    @classmethod
+    def _failed_needs_reason(cls, reason: str | None, info: ValidationInfo) -> str | None:
+        return _failed_cell_reason(reason, info)
 
     @model_validator(mode="after")
     def _names_a_recipe(self) -> "MeasurementIn":
@@ -114,8 +126,13 @@ class MeasurementPatch(BaseModel):
     lifetime_h: float | None = Field(default=None, gt=0, allow_inf_nan=False)
     censored: bool = True
     state: Literal[STATES] | None = None
-    failure_reason: str | None = Field(default=None, min_length=1, max_length=500)
+    failure_reason: str | None = Field(default=None, min_length=1, max_length=500, validate_default=True)
     overpotential_mv: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+
+    @field_validator("failure_reason", mode="after")
+    @classmethod
+    def _failed_needs_reason(cls, reason: str | None, info: ValidationInfo) -> str | None:
+        return _failed_cell_reason(reason, info)
 
 
 class SimulationIn(BaseModel):

@@ -19,8 +19,11 @@ CSV_COLUMNS = ("recipe", "proposal_id", "lifetime_h", "censored", "overpotential
                "current_density_ma_cm2", "capacity_mah_cm2", "state", "failure_reason", "current_ma_cm2")
 
 
-def _pydantic_errors(error: ValidationError, prefix: list) -> list[dict]:
-    return [{"loc": [*prefix, *item["loc"]], "msg": item["msg"], "type": item["type"]} for item in error.errors()]
+def _pydantic_errors(error: ValidationError, prefix: list, number: int) -> list[dict]:
+    """Each field's error located at ``[*prefix, number, field]``, its message saying "row N" (rows count from 1)."""
+    return [{"loc": [*prefix, number, *item["loc"]],
+             "msg": f"row {number}: " + (f"{'.'.join(map(str, item['loc']))}: " if item["loc"] else "") + item["msg"],
+             "type": item["type"]} for item in error.errors()]
 
 
 def parse_rows(rows: list[Any], prefix: list) -> list[MeasurementIn]:
@@ -30,7 +33,7 @@ def parse_rows(rows: list[Any], prefix: list) -> list[MeasurementIn]:
         try:
             parsed.append(MeasurementIn.model_validate(row))
         except ValidationError as error:
-            errors.extend(_pydantic_errors(error, [*prefix, number]))
+            errors.extend(_pydantic_errors(error, prefix, number))
     if errors:
         raise ServiceInputError(f"{len(errors)} invalid field(s)", errors=errors)
     if not parsed:

@@ -2,7 +2,8 @@
 running cell's newer report; each change bumps the data version and queues a refit.
 
 Every row is checked (recipe, lifetime, design space, the cell's earlier reports) before any is
-written; the first bad row is reported by row number and field, and the campaign is left unchanged.
+written; every bad row is reported by row number (from 1) and field, a recipe outside the design space
+with the limits it breaks, and the campaign is left unchanged.
 
 Concurrent writers of one campaign take turns: each write's first statement bumps the campaign's
 data version, which locks the campaign row (the database, on SQLite) until it commits. So a cell's
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from interlayer.models.errors import InterlayerError
 from interlayer.models.recipe import Recipe
+from interlayer.surrogate.limits import broken_limits
 from interlayer.surrogate.measurement import CENSORED_STATES, Measurement, merge_reports
 from interlayer.surrogate.space import DesignSpace
 
@@ -48,6 +50,12 @@ def _condition(condition) -> dict | None:
 
 def _store(session: Session, campaign: tables.Campaign, rows: list[MeasurementIn], prefix: list) -> list[tables.Measurement]:
     """Validate ``rows`` against the campaign and write them in the caller's transaction; raise before any write."""
+    return _write(session, campaign, *_plan(session, campaign, rows, prefix))
+
+
+def _plan(session: Session, campaign: tables.Campaign, rows: list[MeasurementIn], prefix: list) -> tuple[list, dict]:
+    """Each row with its surrogate measurement and the proposal it answers, and the stored rows by cell id;
+    every bad row's error at once."""
     space = DesignSpace.from_dict(campaign.space)
     stored = list(session.scalars(select(tables.Measurement).where(tables.Measurement.campaign_id == campaign.id)))
     by_cell = {row.cell_id: row for row in stored if row.cell_id is not None}
@@ -55,6 +63,7 @@ def _store(session: Session, campaign: tables.Campaign, rows: list[MeasurementIn
     proposals = {p.id: p for p in session.scalars(select(tables.Proposal).where(tables.Proposal.campaign_id == campaign.id))}
     answered = {row.proposal_id for row in stored if row.proposal_id}
     plan: list[tuple[MeasurementIn, Measurement, str | None]] = []
+    errors: list[ServiceInputError] = []
     for number, row in enumerate(rows, start=1):
         proposal_id = row.proposal_id
         try:
@@ -69,14 +78,17 @@ def _store(session: Session, campaign: tables.Campaign, rows: list[MeasurementIn
             if recipe.metal != campaign.metal:
                 raise _row_error(prefix, number, f"{recipe} is a {recipe.metal} cell; this campaign is for {campaign.metal}", "recipe")
             if not space.contains(recipe):
-                raise _row_error(prefix, number, f"{recipe} lies outside this campaign's design space", "recipe")
+                raise _row_error(prefix, number, f"{recipe} lies outside this campaign's design space: "
+                                 + "; ".join(broken_limits(space, recipe)), "recipe")
             measurement = Measurement(recipe, row.lifetime_h, row.censored, row.overpotential_mv, row.cell_id, row.state,
                                       row.failure_reason, surrogate_condition(_condition(row.condition)))
             merged = merge_reports(merged, [measurement])
-        except ServiceInputError:
-            raise
+        except ServiceInputError as error:
+            errors.append(error)
+            continue
         except InterlayerError as error:
-            raise _row_error(prefix, number, str(error), getattr(error, "field", None)) from None
+            errors.append(_row_error(prefix, number, str(error), getattr(error, "field", None)))
+            continue
         if proposal_id is None:
             # A report by recipe answers the oldest open proposal of that recipe, if any.
             open_ids = sorted((p.created_at, p.id) for p in proposals.values()
@@ -85,6 +97,15 @@ def _store(session: Session, campaign: tables.Campaign, rows: list[MeasurementIn
         if proposal_id is not None:
             answered.add(proposal_id)
         plan.append((row, measurement, proposal_id))
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise ServiceInputError(f"{len(errors)} rows refused: " + "; ".join(str(e) for e in errors), prefix,
+                                errors=[item for error in errors for item in error.errors])
+    return plan, by_cell
+
+
+def _write(session: Session, campaign: tables.Campaign, plan: list[tuple], by_cell: dict) -> list[tables.Measurement]:
     written = []
     now = tables.utcnow()
     for row, measurement, proposal_id in plan:
@@ -149,6 +170,13 @@ def add_measurements(settings: Settings, owner: str, campaign_id: str, rows: lis
         return Written(201, body, {JobKind.INGEST: [job.id] if created else []})
     fingerprint = ["measurements", campaign_id, [row.model_dump() for row in rows]]
     return write_once(settings, owner, idempotency_key, fingerprint, write).body
+
+
+def check_measurements(settings: Settings, owner: str, campaign_id: str, rows: list[MeasurementIn], prefix: list) -> None:
+    """Refuse the rows as ``add_measurements`` would (every row's error at once), storing nothing: for a form
+    that shows these errors beside those its fields' types already raised."""
+    with transaction(settings) as session:
+        _plan(session, owned_campaign(session, owner, campaign_id), rows, prefix)
 
 
 def list_measurements(settings: Settings, owner: str, campaign_id: str) -> list[dict[str, Any]]:

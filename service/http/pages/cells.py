@@ -6,6 +6,8 @@ Each goes through the same use case as the API; a refusal comes back on the page
 
 from __future__ import annotations
 
+import re
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
@@ -26,6 +28,7 @@ from .session import PageSession, checked_session
 
 router = APIRouter(prefix="/campaigns/{campaign_id}/measurements", include_in_schema=False)
 
+ROW_PREFIX = re.compile(r"^row \d+: ")
 MEASUREMENT_FIELDS = ("proposal_id", "recipe", "lifetime_h", "state", "failure_reason", "overpotential_mv", "cell_id",
                       *CONDITION_FIELDS)
 
@@ -50,9 +53,25 @@ async def add_measurement(campaign_id: str, request: Request, session: PageSessi
     except NotFound:
         return not_found(request, session)
     except (ValidationError, ServiceInputError, InterlayerError) as error:
+        errors = await run_in_threadpool(_every_error, settings, session.owner, campaign_id, values, error)
         return await run_in_threadpool(render_campaign, request, session, settings, campaign_id, 422,
-                                       measure_values=values, measure_errors=field_errors(error))
+                                       measure_values=values, measure_errors=errors)
     return see_other(f"/campaigns/{campaign_id}#cells")
+
+
+def _every_error(settings: Settings, owner: str, campaign_id: str, values: dict[str, str], error: Exception) -> dict[str, str]:
+    """Every field's error at once: those of the fields' types (``error``) and, checked on the fields that passed,
+    those against the campaign (design space, the cell's earlier reports), each beside its field, without the
+    "row 1" a one-cell form does not need."""
+    errors = {name: ROW_PREFIX.sub("", message) for name, message in field_errors(error).items()}
+    if not isinstance(error, ValidationError):
+        return errors
+    try:
+        row = measurement_row({name: value for name, value in values.items() if name not in errors})
+        measurements.check_measurements(settings, owner, campaign_id, [row], ["form"])
+    except (ValidationError, ServiceInputError, InterlayerError, NotFound) as more:
+        errors = {name: ROW_PREFIX.sub("", message) for name, message in field_errors(more).items()} | errors
+    return errors
 
 
 @router.post("/upload")
