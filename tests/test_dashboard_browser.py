@@ -150,12 +150,20 @@ def enter_cells(lab: Lab, pending: list[dict]) -> None:
     """Four cells through the form: two shorted, one stopped (censored) and one still running (the longest),
     whose hours are then updated inline."""
     page = lab.page
-    page.fill("#add-measurement input[name=lifetime_h]", "-5")
+    # every field's error at once: a recipe outside the space (4 ALD cycles; the space's units have 1-3), negative
+    # hours and a failed cell without its reason
     lab.settle()
+    page.fill("#add-measurement input[name=recipe]", "(4ALD-1MLD)5")
+    page.fill("#add-measurement input[name=lifetime_h]", "-5")
+    page.select_option("#add-measurement select[name=state]", "failed")
     page.click("#add-measurement button[type=submit]")
-    assert page.locator("[data-field='lifetime_h']").is_visible()
+    assert page.locator("[data-field='recipe']").inner_text() == (
+        "Na@(4ALD-1MLD)5 lies outside this campaign's design space: ALD cycles per unit 4 outside the space's 1–3")
+    assert page.locator("[data-field='lifetime_h']").inner_text() == "Input should be greater than 0"
+    assert "a failed cell needs its failure_reason" in page.locator("[data-field='failure_reason']").inner_text()
     lab.shot("measurement-error")
     lab.expect_refused()
+    page.fill("#add-measurement input[name=recipe]", "")
     for proposal, hours, state in zip(pending, ("650", "900", "1200", "2400"), ("shorted", "shorted", "stopped", "running")):
         page.select_option("#add-measurement select[name=proposal_id]", proposal["id"])
         page.fill("#add-measurement input[name=lifetime_h]", hours)
@@ -343,4 +351,33 @@ def test_a_pareto_campaign_shows_its_front_failed_cells_and_test_conditions(lab,
     written = page.locator("#plot-unit_map .heatmaplayer text").all_text_contents()
     assert sorted(written) == sorted(p for row in unit_map[0]["text"] for p in row if p is not None)
     lab.shot("pareto-campaign")
+    assert lab.errors == []
+
+
+def test_the_campaign_page_runs_under_its_content_security_policy(lab, served_stack):
+    """The policy (script-src 'self') lets the page's own scripts draw every plot: no violation is reported,
+    neither as an event nor in the console, and the print link works without an inline handler."""
+    with Client(served_stack.api.url, lab.key, timeout_s=120) as client:
+        campaign = client.create_campaign("under the policy", "Na", physics="none",
+                                          space={"max_ald_cycles": 3, "max_mld_cycles": 3, "max_supercycles": 30})
+        client.measure(campaign["id"], [{"recipe": recipe, "lifetime_h": hours, "censored": censored}
+                                        for recipe, hours, censored in (("Na@(1ALD-1MLD)5", 300.0, False),
+                                                                        ("Na@(2ALD-1MLD)8", 500.0, False),
+                                                                        ("Na@(3ALD-3MLD)4", 700.0, True))])
+        client.recommendation(campaign["id"])
+        client.wait(client.propose(campaign["id"], 2))
+    page = lab.page
+    page.add_init_script("window.violations = []; document.addEventListener('securitypolicyviolation', "
+                         "(event) => window.violations.push(event.violatedDirective + ' ' + event.blockedURI));")
+    lab.sign_in(f"/campaigns/{campaign['id']}")
+    response = page.goto(f"{lab.url}/campaigns/{campaign['id']}")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    page.wait_for_selector("#plot-physics .main-svg", state="attached", timeout=30_000)
+    for name in PLOTS:
+        assert page.evaluate(f"document.getElementById('plot-{name}').data.length") > 0, name
+    page.evaluate("window.print = () => { window.printed = true; }")
+    page.click("[data-print]")
+    assert page.evaluate("window.printed") is True
+    assert page.evaluate("window.violations") == []
+    lab.shot("campaign-under-csp")
     assert lab.errors == []

@@ -25,6 +25,7 @@ from .pages import add_pages
 from .request_ids import RequestIds
 from .responses import REFUSALS, error_body
 from .routes import campaigns, health, jobs, measurements, proposals, simulations
+from .security_headers import SecurityHeaders
 
 # Seconds a client is asked to wait after a 503.
 RETRY_AFTER_S = 2
@@ -69,6 +70,7 @@ def create_app(settings: Settings) -> FastAPI:
     # added last, so outermost: refusals by the limits are counted and carry an id too
     app.add_middleware(RequestMetrics, registry=app.state.metrics)
     app.add_middleware(RequestIds)
+    app.add_middleware(SecurityHeaders)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(ServiceInputError, _unprocessable)
     app.add_exception_handler(NotFound, _not_found)

@@ -60,14 +60,15 @@ async def add_measurement(campaign_id: str, request: Request, session: PageSessi
 
 
 def _every_error(settings: Settings, owner: str, campaign_id: str, values: dict[str, str], error: Exception) -> dict[str, str]:
-    """Every field's error at once: those of the fields' types (``error``) and, checked on the fields that passed,
-    those against the campaign (design space, the cell's earlier reports), each beside its field, without the
-    "row 1" a one-cell form does not need."""
+    """Every field's error at once, each beside its field, without the "row 1" a one-cell form does not need:
+    those of the fields' types (``error``) and, when those refused the row, the campaign's checks of its
+    recipe (proposal, metal, design space), run on the recipe alone as a running 1 h report that no type refuses."""
     errors = {name: ROW_PREFIX.sub("", message) for name, message in field_errors(error).items()}
     if not isinstance(error, ValidationError):
         return errors
+    identity = {name: values[name] for name in ("recipe", "proposal_id") if name in values and name not in errors}
     try:
-        row = measurement_row({name: value for name, value in values.items() if name not in errors})
+        row = measurement_row(identity | {"lifetime_h": "1", "state": "running"})
         measurements.check_measurements(settings, owner, campaign_id, [row], ["form"])
     except (ValidationError, ServiceInputError, InterlayerError, NotFound) as more:
         errors = {name: ROW_PREFIX.sub("", message) for name, message in field_errors(more).items()} | errors

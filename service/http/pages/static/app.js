@@ -49,5 +49,10 @@ function drawFigures() {
   }
 }
 
+// No inline handlers: the Content-Security-Policy runs only this file and Plotly's.
+document.querySelectorAll("[data-print]").forEach((link) => link.addEventListener("click", (event) => {
+  event.preventDefault();
+  window.print();
+}));
 document.querySelectorAll("[data-job]").forEach(followJob);
 drawFigures();
