@@ -7,6 +7,7 @@ with a bad row, downloads the worksheet and sees the recommendation and every pl
 from __future__ import annotations
 
 import csv
+import re
 import time
 import uuid
 from pathlib import Path
@@ -268,14 +269,32 @@ def test_simulation_job_pages_show_progress_maps_and_opening(lab, served_stack):
     page.wait_for_selector("#plot-stress .main-svg", state="attached", timeout=30_000)
     for name in ("order_parameter", "concentration", "amplitude", "stress", "surface"):
         assert page.evaluate(f"document.getElementById('plot-{name}').data.length") > 0, name
-    # the order parameter map runs from electrolyte (0) to metal (1)
+    # the order parameter map runs from electrolyte (0) to metal (1), each region named on it
     values = page.evaluate("document.getElementById('plot-order_parameter').data[0].z.flat()")
     assert min(values) < 0.05 and max(values) > 0.95
+    labels = page.evaluate("document.getElementById('plot-order_parameter').layout.annotations.map(a => a.text)")
+    assert sorted(labels) == ["electrolyte", "film", "metal"]
+    # every length axis in nm, as drawn
+    axes = {name: page.evaluate(f"(({{xaxis, yaxis}}) => [xaxis.title.text, yaxis.title.text])"
+                                f"(document.getElementById('plot-{name}').layout)")
+            for name in ("order_parameter", "concentration", "stress", "surface")}
+    assert axes["surface"] == ["position along the surface (nm)", "height (nm)"]
+    assert all(x.endswith("(nm)") and (name == "stress" or y.endswith("(nm)")) for name, (x, y) in axes.items())
+    assert "acted at t = " in page.evaluate("document.getElementById('plot-stress').layout.title.text")
+    # units as written in a paper, a status said once, times to the second in the reader's zone
+    table = page.locator("#result").inner_text()
+    assert "film modulus (GPa)" in table and "peak compression time (s)" in table
+    assert page.locator("#job-status").inner_text() != "succeeded: succeeded"
+    assert re.fullmatch(r"(.*\d\d:\d\d:\d\d.*) / (.*\d\d:\d\d:\d\d.*) / (.*\d\d:\d\d:\d\d.*)",
+                        page.locator("#job-times").inner_text())
+    assert "." not in page.locator("#job-times").inner_text().split(":")[-1]  # no microseconds
     lab.shot("phasefield-job")
     page.goto(f"{lab.url}/jobs/{czm['id']}")
     page.wait_for_selector("#plot-opening .main-svg", state="attached", timeout=30_000)
     opening = page.evaluate("document.getElementById('plot-opening').data[0].y")
     assert len(opening) > 10 and max(opening) > 0
+    assert page.evaluate("document.getElementById('plot-opening').layout.xaxis.title.text") == "radius (nm)"
+    assert "energy release rate (J m⁻²)" in page.locator("#result").inner_text()
     lab.shot("czm-job")
     assert lab.errors == []
 

@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from .figures import condition_text
+from .labels import moment, quantity
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -31,6 +32,8 @@ def _hours(value: float | None) -> str:
 templates.env.filters["script_json"] = _script_json
 templates.env.filters["hours"] = _hours
 templates.env.filters["condition"] = condition_text
+templates.env.filters["quantity"] = quantity
+templates.env.filters["moment"] = moment
 
 
 # Plotly's cartesian partial bundle (plotly.js-cartesian-dist-min 4.1.1, MIT, licence beside it): scatter, bar
