@@ -360,11 +360,12 @@ def test_a_pareto_campaign_shows_its_front_failed_cells_and_test_conditions(lab,
     assert page.locator("#pareto-set tbody tr td:first-child").all_inner_texts() == [e["recipe"] for e in recommendation["pareto"]]
     front = page.evaluate("document.getElementById('plot-pareto').data[0]")
     assert sorted(front["x"]) == pytest.approx(sorted(e["predicted_overpotential_mv"] for e in recommendation["pareto"]))
-    names = page.evaluate("document.getElementById('plot-pareto').data.map(t => t.name)")
-    assert "cell at another test condition (hollow; ▲ lower bound)" in names
+    # the stopped cell at another condition: hollow (a lower bound) with a dot (another condition), its id on hover
+    other = page.evaluate("document.getElementById('plot-pareto').data.find(t => t.name === '(1ALD-3MLD) cells')")
+    assert other["marker"]["symbol"] == ["circle-open-dot"] and "1 mA cm⁻², 1 mAh cm⁻²" in other["text"][0]
     unit_map = page.evaluate("document.getElementById('plot-unit_map').data")
     failed = next(trace for trace in unit_map if trace.get("name") == "failed cell")
-    assert sorted(zip(failed["x"], failed["y"])) == [(3, 0.7), (3, 0.7)]  # in the (3-1) square, below its number
+    assert sorted(zip(failed["x"], failed["y"])) == [(3, pytest.approx(0.78)), (3, pytest.approx(0.78))]  # in the (3-1) square, below its number
     # each unit's P(feasible), written in its square
     assert unit_map[0]["texttemplate"] == "%{text}"
     written = page.locator("#plot-unit_map .heatmaplayer text").all_text_contents()
@@ -394,6 +395,14 @@ def test_the_campaign_page_runs_under_its_content_security_policy(lab, served_st
     page.wait_for_selector("#plot-physics .main-svg", state="attached", timeout=30_000)
     for name in PLOTS:
         assert page.evaluate(f"document.getElementById('plot-{name}').data.length") > 0, name
+    # one cell per recipe: the survival view is every cell's hours on its unit's row, hollow where still running
+    strip = page.evaluate("document.getElementById('plot-survival').data.map(t => [t.name, t.x, t.y, t.marker.symbol])")
+    assert sorted(strip) == [["(1ALD-1MLD) cells", [300], ["(1ALD-1MLD)"], ["circle"]],
+                             ["(2ALD-1MLD) cells", [500], ["(2ALD-1MLD)"], ["circle"]],
+                             ["(3ALD-3MLD) cells", [700], ["(3ALD-3MLD)"], ["circle-open"]]]
+    assert page.locator("#caption-survival").inner_text().startswith("One mark per cell")
+    ticks = page.locator("#plot-survival .xtick text").all_text_contents()
+    assert ticks == ["300", "500", "700"]  # 300-700 h: labelled 1-2-3-5-7, no minor digits
     page.evaluate("window.print = () => { window.printed = true; }")
     page.click("[data-print]")
     assert page.evaluate("window.printed") is True
