@@ -15,14 +15,15 @@ from interlayer.surrogate.objective import OutcomeConstraint
 from .cell_marks import cells_by_unit, lifetime_strip, unit_of, unit_style
 from .plotting import PALETTE, Figure, base_layout, log_axis, rgba
 
+CURVE_DASHES = ("solid", "dash", "dot", "dashdot", "longdash")
 # a failed cell's mark sits this far below its unit's square centre (squares are one cycle tall)
 FAILED_OFFSET = 0.22
 
 
 # One line under each plot saying how to read it (the page and the report print it as the figure's caption).
 CAPTIONS = {
-    "lifetime": "Lines: the lifetime the model predicts for the five best unit structures (band: 90 % interval of the "
-                "best); marks: your cells, coloured and shaped by unit, hollow while still running, dotted at another "
+    "lifetime": "Grey lines: the lifetime the model predicts for the five best unit structures (band: 90 % interval "
+                "of the best); marks: your cells, coloured and shaped by unit, hollow while still running, dotted at another "
                 "test condition.",
     "pareto": "The line joins recipes that no other beats in both lifetime and overpotential (bars: 90 % intervals); "
               "marks: your cells.",
@@ -75,14 +76,15 @@ def _cells(measurements: list[dict], x_of, y_of=lambda m: m["lifetime_h"], targe
 def lifetime_vs_thickness(landscape: dict, measurements: list[dict], target: dict | None = None) -> Figure:
     """Predicted median lifetime with its 90 % band against thickness for the best unit structures, and the cells."""
     data = []
-    for rank, (curve, color) in enumerate(zip(landscape["curves"], PALETTE)):
+    # the predictions in grey, told apart by their dashes: colours belong to the cells' units
+    for rank, (curve, dash) in enumerate(zip(landscape["curves"], CURVE_DASHES)):
         x = curve["thickness_nm"]
         if rank == 0:  # one band: five overlapping ones (Li's are wide) blur into grey
             data.append({"type": "scatter", "mode": "lines", "x": x + x[::-1], "y": curve["high_h"] + curve["low_h"][::-1],
-                         "fill": "toself", "fillcolor": rgba(color, 0.15), "line": {"width": 0}, "hoverinfo": "skip",
+                         "fill": "toself", "fillcolor": "rgba(0,0,0,0.08)", "line": {"width": 0}, "hoverinfo": "skip",
                          "showlegend": False, "legendgroup": curve["unit"]})
         data.append({"type": "scatter", "mode": "lines", "name": f"{curve['unit']} predicted" + (", 90 % band" if rank == 0 else ""),
-                     "x": x, "y": curve["median_h"], "line": {"color": color, "dash": "solid" if rank == 0 else "dot"},
+                     "x": x, "y": curve["median_h"], "line": {"color": "#333" if rank == 0 else "#888", "dash": dash},
                      "legendgroup": curve["unit"]})
     data += _cells(measurements, lambda m: thickness_nm(m["recipe"]), target=target)
     # both axes in logs: films span 0.4–40 nm, lifetimes an order of magnitude or two
