@@ -7,6 +7,7 @@ with a bad row, downloads the worksheet and sees the recommendation and every pl
 from __future__ import annotations
 
 import csv
+import json
 import re
 import time
 import uuid
@@ -408,4 +409,85 @@ def test_the_campaign_page_runs_under_its_content_security_policy(lab, served_st
     assert page.evaluate("window.printed") is True
     assert page.evaluate("window.violations") == []
     lab.shot("campaign-under-csp")
+    assert lab.errors == []
+
+
+def test_the_worksheet_says_why_and_a_cell_record_is_entered_edited_and_exported(lab, served_stack):
+    """Each proposed recipe with its role and reason, predicted interval, expected gain and nearest tested
+    cell; the recommended recipe as an option to replicate; the reactor settings stored on the campaign; a
+    cell's record (electrolyte, temperature, dates, sample, note) entered through the form, edited in its row
+    and found in the export (JSON and CSV) with provenance."""
+    with Client(served_stack.api.url, lab.key, timeout_s=120) as client:
+        campaign = client.create_campaign("records", "Na", physics="none",
+                                          space={"max_ald_cycles": 3, "max_mld_cycles": 3, "max_supercycles": 30})
+        client.measure(campaign["id"], [{"recipe": "Na@(1ALD-1MLD)5", "lifetime_h": 300.0},
+                                        {"recipe": "Na@(2ALD-1MLD)8", "lifetime_h": 500.0}])
+        recommendation = client.recommendation(campaign["id"])
+        batch = client.wait(client.propose(campaign["id"], 3))["proposals"]
+    lab.sign_in(f"/campaigns/{campaign['id']}")
+    page = lab.page
+    lab.settle()
+    rows = page.locator("#worksheet tbody tr[data-proposal]")
+    assert rows.count() == 3
+    for k, proposal in enumerate(batch):
+        text = rows.nth(k).inner_text()
+        role = rows.nth(k).locator(".role strong").inner_text()
+        assert role in ("explore", "exploit", "replicate")
+        assert f"{proposal['predicted_lifetime_h']:,.0f} h" in text and "apart; 0: the same film" in text
+        assert (role == "exploit") == (proposal["predicted_lifetime_h"] >= 0.8 * recommendation["predicted_lifetime_h"])
+    option = page.locator("#worksheet tr[data-option=replicate]")
+    if recommendation["recipe"] not in [p["recipe"] for p in batch]:
+        assert option.inner_text().startswith(recommendation["recipe"]) and "replicate" in option.inner_text()
+    assert "the paper's text states no reactor settings" in page.locator("#reactor").inner_text()
+    page.click("#reactor summary")
+    page.fill("#reactor-form input[name=temperature_c]", "600")
+    page.click("#reactor-form button[type=submit]")
+    assert "less than or equal to 400" in page.locator("[data-field='reactor.temperature_c']").inner_text()
+    lab.expect_refused()  # the refused form comes back open, beside its error
+    for name, value in (("temperature_c", "85"), ("tma_pulse_s", "0.1"), ("h2o_pulse_s", "0.1"), ("eg_pulse_s", "0.2"),
+                        ("purge_s", "10")):
+        page.fill(f"#reactor-form input[name={name}]", value)
+    page.click("#reactor-form button[type=submit]")
+    page.wait_for_selector("[data-reactor=temperature_c] >> text=85 °C")
+    assert page.locator("[data-reactor=purge_s]").inner_text() == "10 s"
+
+    # a cell with its record, through the form
+    lab.settle()
+    page.select_option("#add-measurement select[name=proposal_id]", batch[0]["id"])
+    page.fill("#add-measurement input[name=lifetime_h]", "420")
+    for name, value in (("cell_id", "NA-17"), ("electrolyte", "1 M NaPF6 in diglyme"), ("temperature_c", "25"),
+                        ("built_on", "2026-11-30"), ("tested_on", "2026-12-01"), ("sample_id", "S-0042"),
+                        ("note", "coated in run 7")):
+        page.fill(f"#add-measurement input[name={name}]", value)
+    page.click("#add-measurement button[type=submit]")
+    row = page.locator("#measurements tr[data-measurement]", has_text="NA-17")
+    row.wait_for()
+    assert "1 M NaPF6 in diglyme" in row.inner_text() and "2026-11-30" in row.inner_text()
+    lab.settle()
+    # edited in its row: the note changes, the sample id is cleared
+    row = page.locator("#measurements tr[data-measurement]", has_text="NA-17")
+    row.locator("summary").click()
+    row.locator("input[name=note]").fill("coated in run 8; lid resealed")
+    row.locator("input[name=sample_id]").fill("")
+    row.locator(".record-form button[type=submit]").click()
+    page.wait_for_selector("#measurements >> text=coated in run 8; lid resealed")
+    lab.shot("records")
+    with Client(served_stack.api.url, lab.key) as client:
+        stored = next(m for m in client.measurements(campaign["id"]) if m["cell_id"] == "NA-17")
+    assert (stored["electrolyte"], stored["temperature_c"], stored["built_on"], stored["tested_on"]) == (
+        "1 M NaPF6 in diglyme", 25.0, "2026-11-30", "2026-12-01")
+    assert (stored["sample_id"], stored["note"]) == (None, "coated in run 8; lid resealed")
+    # exported: the whole campaign as JSON, the cells as CSV
+    with page.expect_download() as download:
+        page.click("#export-json")
+    exported = json.loads(Path(download.value.path()).read_text())
+    assert exported["provenance"]["campaign_id"] == campaign["id"] and exported["provenance"]["exported_by"] == lab.owner
+    assert {p["id"] for p in exported["proposals"]} >= {p["id"] for p in batch}
+    assert exported["recommendations"][-1]["recipe"] and exported["recommendations"][-1]["computed_at"]
+    assert next(c for c in exported["cells"] if c["cell_id"] == "NA-17")["note"] == "coated in run 8; lid resealed"
+    with page.expect_download() as download:
+        page.click("#export-cells")
+    cells = list(csv.DictReader(open(download.value.path(), encoding="utf-8")))
+    cell = next(c for c in cells if c["cell_id"] == "NA-17")
+    assert (cell["electrolyte"], cell["tested_on"], cell["campaign_id"]) == ("1 M NaPF6 in diglyme", "2026-12-01", campaign["id"])
     assert lab.errors == []

@@ -24,7 +24,7 @@ from .metrics import RequestMetrics, ServiceCollector, router as metrics_router
 from .pages import add_pages
 from .request_ids import RequestIds
 from .responses import REFUSALS, error_body
-from .routes import campaigns, health, jobs, measurements, proposals, simulations
+from .routes import campaigns, exports, health, jobs, measurements, proposals, simulations
 from .security_headers import SecurityHeaders
 
 # Seconds a client is asked to wait after a 503.
@@ -78,7 +78,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(InterlayerError, _bad_input)
     app.add_exception_handler(OperationalError, _unavailable)
     app.include_router(health.router)
-    for module in (campaigns, proposals, measurements, simulations, jobs):
+    for module in (campaigns, proposals, measurements, simulations, jobs, exports):
         app.include_router(module.router, responses=REFUSALS)
     app.include_router(metrics_router)
     add_pages(app, settings)

@@ -13,10 +13,11 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from ..errors import ServiceInputError
-from ..schemas import MeasurementIn
+from ..schemas import RECORD_FIELDS, MeasurementIn
 
 CSV_COLUMNS = ("recipe", "proposal_id", "lifetime_h", "censored", "overpotential_mv", "cell_id",
-               "current_density_ma_cm2", "capacity_mah_cm2", "state", "failure_reason", "current_ma_cm2")
+               "current_density_ma_cm2", "capacity_mah_cm2", "state", "failure_reason", "current_ma_cm2",
+               *RECORD_FIELDS)
 
 
 def _pydantic_errors(error: ValidationError, prefix: list, number: int) -> list[dict]:

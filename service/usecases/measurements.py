@@ -26,7 +26,7 @@ from interlayer.surrogate.space import DesignSpace
 
 from ..errors import NotFound, ServiceInputError
 from ..jobs.queue import publish_committed
-from ..schemas import MeasurementIn, MeasurementPatch
+from ..schemas import RECORD_FIELDS, CellRecord, MeasurementIn, MeasurementPatch
 from ..settings import Settings
 from ..store import tables
 from ..store.db import transaction
@@ -120,9 +120,17 @@ def _write(session: Session, campaign: tables.Campaign, plan: list[tuple], by_ce
         existing.lifetime_h = None if measurement.lifetime_h is None else float(measurement.lifetime_h)
         existing.censored, existing.state, existing.failure_reason = measurement.censored, measurement.state, measurement.failure_reason
         existing.overpotential_mv, existing.condition, existing.updated_at = measurement.overpotential_mv, condition, now
+        _file_record(existing, row)
         written.append(existing)
     session.flush()
     return written
+
+
+def _file_record(row: tables.Measurement, record: CellRecord) -> None:
+    """Set the record fields ``record`` gives; a later report that leaves them out keeps the earlier ones."""
+    for name in RECORD_FIELDS:
+        if getattr(record, name) is not None:
+            setattr(row, name, getattr(record, name))
 
 
 def _patch(session: Session, campaign: tables.Campaign, row: tables.Measurement, newer: MeasurementPatch) -> tables.Measurement:
@@ -170,6 +178,22 @@ def add_measurements(settings: Settings, owner: str, campaign_id: str, rows: lis
         return Written(201, body, {JobKind.INGEST: [job.id] if created else []})
     fingerprint = ["measurements", campaign_id, [row.model_dump() for row in rows]]
     return write_once(settings, owner, idempotency_key, fingerprint, write).body
+
+
+def update_record(settings: Settings, owner: str, campaign_id: str, measurement_id: str,
+                  record: CellRecord) -> dict[str, Any]:
+    """A cell's record fields, as given (an empty text clears one); no result changes, so no data version
+    and no refit."""
+    with transaction(settings) as session:
+        owned_campaign(session, owner, campaign_id)
+        row = session.get(tables.Measurement, measurement_id)
+        if row is None or row.campaign_id != campaign_id:
+            raise NotFound(f"measurement {measurement_id} not found")
+        for name in record.model_fields_set & set(RECORD_FIELDS):
+            setattr(row, name, getattr(record, name))
+        row.updated_at = tables.utcnow()
+        session.flush()
+        return measurement_view(row)
 
 
 def check_measurements(settings: Settings, owner: str, campaign_id: str, rows: list[MeasurementIn], prefix: list) -> None:

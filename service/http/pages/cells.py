@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from interlayer.models.errors import InterlayerError
 
 from ...errors import NotFound, ServiceInputError
-from ...schemas import MeasurementIn, MeasurementPatch
+from ...schemas import RECORD_FIELDS, CellRecord, MeasurementIn, MeasurementPatch
 from ...settings import Settings
 from ...usecases import measurements
 from ..deps import settings_of
@@ -30,7 +30,7 @@ router = APIRouter(prefix="/campaigns/{campaign_id}/measurements", include_in_sc
 
 ROW_PREFIX = re.compile(r"^row \d+: ")
 MEASUREMENT_FIELDS = ("proposal_id", "recipe", "lifetime_h", "state", "failure_reason", "overpotential_mv", "cell_id",
-                      *CONDITION_FIELDS)
+                      *CONDITION_FIELDS, *RECORD_FIELDS)
 
 
 def measurement_row(values: dict[str, str]) -> MeasurementIn:
@@ -106,6 +106,24 @@ async def update_running_cell(campaign_id: str, measurement_id: str, request: Re
     except NotFound:
         return not_found(request, session)
     except (ValidationError, ServiceInputError) as error:
+        errors = {f"{measurement_id}.{name}": message for name, message in field_errors(error).items()}
+        return await run_in_threadpool(render_campaign, request, session, settings, campaign_id, 422, measure_errors=errors)
+    return see_other(f"/campaigns/{campaign_id}#cells")
+
+
+@router.post("/{measurement_id}/record")
+async def edit_record(campaign_id: str, measurement_id: str, request: Request,
+                      session: PageSession = Depends(checked_session),
+                      settings: Settings = Depends(settings_of)) -> Response:
+    """A cell's record as the form leaves it: an emptied field is cleared."""
+    form = await request.form()
+    values = {name: value.strip() or None for name in RECORD_FIELDS if isinstance(value := form.get(name), str)}
+    try:
+        record = CellRecord.model_validate(values)
+        await run_in_threadpool(measurements.update_record, settings, session.owner, campaign_id, measurement_id, record)
+    except NotFound:
+        return not_found(request, session)
+    except ValidationError as error:
         errors = {f"{measurement_id}.{name}": message for name, message in field_errors(error).items()}
         return await run_in_threadpool(render_campaign, request, session, settings, campaign_id, 422, measure_errors=errors)
     return see_other(f"/campaigns/{campaign_id}#cells")

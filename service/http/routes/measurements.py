@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from ...schemas import MeasurementIn, MeasurementPatch
+from ...schemas import RECORD_FIELDS, MeasurementIn, MeasurementPatch
 from ...settings import Settings
 from ...usecases import measurements
 from ..deps import idempotency_key, owner_of, settings_of
@@ -41,4 +41,6 @@ def list_measurements(campaign_id: str, owner: str = Depends(owner_of), settings
 @router.patch("/{measurement_id}")
 def patch_measurement(campaign_id: str, measurement_id: str, body: MeasurementPatch, owner: str = Depends(owner_of),
                       settings: Settings = Depends(settings_of)) -> JSONResponse:
+    if body.model_fields_set and body.model_fields_set <= set(RECORD_FIELDS):  # the lab's record alone: no new result
+        return JSONResponse(measurements.update_record(settings, owner, campaign_id, measurement_id, body))
     return JSONResponse(measurements.update_measurement(settings, owner, campaign_id, measurement_id, body))
