@@ -466,10 +466,15 @@ def test_the_worksheet_says_why_and_a_cell_record_is_entered_edited_and_exported
     lab.settle()
     # edited in its row: the note changes, the sample id is cleared
     row = page.locator("#measurements tr[data-measurement]", has_text="NA-17")
-    row.locator("summary").click()
-    row.locator("input[name=note]").fill("coated in run 8; lid resealed")
-    row.locator("input[name=sample_id]").fill("")
-    row.locator(".record-form button[type=submit]").click()
+    row.locator("a.edit-record").click()
+    page.fill("#record-form input[name=tested_on]", "2026-11-01")  # before it was built: refused, beside the field
+    page.click("#record-form button[type=submit]")
+    assert "cannot begin (2026-11-01) before the cell was built (2026-11-30)" in page.locator("[data-field=tested_on]").inner_text()
+    lab.expect_refused()
+    page.fill("#record-form input[name=tested_on]", "2026-12-01")
+    page.fill("#record-form input[name=note]", "coated in run 8; lid resealed")
+    page.fill("#record-form input[name=sample_id]", "")
+    page.click("#record-form button[type=submit]")
     page.wait_for_selector("#measurements >> text=coated in run 8; lid resealed")
     lab.shot("records")
     with Client(served_stack.api.url, lab.key) as client:

@@ -150,3 +150,14 @@ def test_log_axes_label_1_2_5_steps_or_whole_decades():
     assert log_axis([0.5, 4000.0])["tickvals"] == [1, 10, 100, 1000]
     assert log_axis([0.5, 4000.0])["ticktext"] == ["1", "10", "100", "1,000"]
     assert log_axis([None, -1.0]) == {"type": "log"}
+
+
+def test_past_twelve_units_the_cells_are_one_trace_each_mark_styled_by_its_unit():
+    from interlayer.service.http.pages.cell_marks import lifetime_strip
+
+    cells = [{"recipe": f"Li@({a}ALD-{b}MLD)3", "lifetime_h": 100.0 * (a + b), "censored": a == 1, "state": None,
+              "condition": None, "cell_id": f"c{a}{b}"} for a in range(1, 5) for b in range(1, 5)]
+    (trace,) = lifetime_strip(cells, lambda m: True, lambda m: "")["data"]
+    assert len(trace["x"]) == 16 and len(set(trace["marker"]["color"])) == 8  # the palette's eight, then shapes
+    assert len({s.removesuffix("-open") for s in trace["marker"]["symbol"]}) == 2
+    assert trace["marker"]["symbol"][0] == "circle-open" and trace["text"][0].startswith("cell c11<br>")

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from .plotting import PALETTE, Figure, base_layout, log_axis
 
+# beyond this many unit structures a plot's cells are one trace (no legend entry per unit)
+LEGEND_UNITS = 12
 # after the palette's eight colours, the next eight units take the next shape
 SHAPES = ("circle", "square", "diamond", "triangle-up", "pentagon", "hexagon", "star", "hourglass")
 
@@ -44,14 +46,26 @@ def cell_hover(m: dict, condition: str) -> str:
 
 def cells_by_unit(cells: list[dict], x_of, y_of, at_target, condition_of, style) -> list[dict]:
     """One scatter trace per unit structure (its legend entry), each cell's mark saying its state and condition."""
+    by_unit: dict[tuple[int, int], list[dict]] = {}
+    for m in cells:  # one pass: a 50,000-recipe space has ~900 units and a campaign hundreds of cells
+        by_unit.setdefault(unit_of(m["recipe"]), []).append(m)
+    groups = sorted(by_unit.items())
+    if len(groups) > LEGEND_UNITS:
+        # one trace, each mark styled alone: hundreds of traces would double the page's figure JSON (160 kB
+        # a plot at 500 cells on ~300 units), and a legend of them is unreadable anyway
+        groups = [(None, [m for _, chosen in groups for m in chosen])]
     traces = []
-    for unit in sorted({unit_of(m["recipe"]) for m in cells}):
-        chosen = [m for m in cells if unit_of(m["recipe"]) == unit]
-        color, shape = style[unit]
-        traces.append({"type": "scatter", "mode": "markers", "name": f"{unit_label(unit)} cells",
-                       "legendgroup": unit_label(unit), "x": [x_of(m) for m in chosen], "y": [y_of(m) for m in chosen],
-                       "marker": {"color": color, "size": 10, "line": {"width": 1.5, "color": color},
-                                  "symbol": [cell_symbol(shape, m["censored"], at_target(m)) for m in chosen]},
+    for unit, chosen in groups:
+        styles = [style[unit_of(m["recipe"])] for m in chosen]
+        colors = [color for color, _ in styles]
+        traces.append({"type": "scatter", "mode": "markers",
+                       "name": f"{unit_label(unit)} cells" if unit else "cells (colour and shape: unit structure)",
+                       "legendgroup": unit_label(unit) if unit else "cells",
+                       "x": [x_of(m) for m in chosen], "y": [y_of(m) for m in chosen],
+                       "marker": {"color": colors[0] if unit else colors, "size": 10,
+                                  "line": {"width": 1.5, "color": colors[0] if unit else colors},
+                                  "symbol": [cell_symbol(shape, m["censored"], at_target(m))
+                                             for m, (_, shape) in zip(chosen, styles)]},
                        "text": [cell_hover(m, condition_of(m)) for m in chosen],
                        "hovertemplate": "%{text}<extra></extra>"})
     return traces

@@ -21,10 +21,10 @@ from ...settings import Settings
 from ...usecases import measurements
 from ..deps import settings_of
 from ..uploads import csv_rows, parse_rows
-from .campaign import render_campaign
+from .campaign import RECORD_INPUTS, render_campaign
 from .forms import CONDITION_FIELDS, field_errors, filled, row_errors
-from .render import not_found, see_other
-from .session import PageSession, checked_session
+from .render import not_found, page, see_other
+from .session import PageSession, checked_session, page_session
 
 router = APIRouter(prefix="/campaigns/{campaign_id}/measurements", include_in_schema=False)
 
@@ -111,6 +111,26 @@ async def update_running_cell(campaign_id: str, measurement_id: str, request: Re
     return see_other(f"/campaigns/{campaign_id}#cells")
 
 
+def _record_page(request: Request, session: PageSession, settings: Settings, campaign_id: str, measurement_id: str,
+                 values: dict | None = None, errors: dict | None = None, status: int = 200) -> Response:
+    cell = next((m for m in measurements.list_measurements(settings, session.owner, campaign_id) if m["id"] == measurement_id), None)
+    if cell is None:
+        return not_found(request, session)
+    return page(request, "record.html", {"session": session, "campaign_id": campaign_id, "cell": cell,
+                                         "record_inputs": RECORD_INPUTS, "values": cell if values is None else values,
+                                         "errors": errors or {}}, status)
+
+
+@router.get("/{measurement_id}/record")
+def record_form(campaign_id: str, measurement_id: str, request: Request, session: PageSession = Depends(page_session),
+                settings: Settings = Depends(settings_of)) -> Response:
+    """A cell's record on a page of its own (a form per row would quadruple a 500-cell campaign page)."""
+    try:
+        return _record_page(request, session, settings, campaign_id, measurement_id)
+    except NotFound:
+        return not_found(request, session)
+
+
 @router.post("/{measurement_id}/record")
 async def edit_record(campaign_id: str, measurement_id: str, request: Request,
                       session: PageSession = Depends(checked_session),
@@ -124,6 +144,6 @@ async def edit_record(campaign_id: str, measurement_id: str, request: Request,
     except NotFound:
         return not_found(request, session)
     except ValidationError as error:
-        errors = {f"{measurement_id}.{name}": message for name, message in field_errors(error).items()}
-        return await run_in_threadpool(render_campaign, request, session, settings, campaign_id, 422, measure_errors=errors)
+        return await run_in_threadpool(_record_page, request, session, settings, campaign_id, measurement_id, values,
+                                       field_errors(error), 422)
     return see_other(f"/campaigns/{campaign_id}#cells")
