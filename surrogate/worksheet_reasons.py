@@ -41,15 +41,22 @@ def expected_improvement_h(median_h: float, interval_h: tuple[float, float], bes
     return math.exp(mu + sigma ** 2 / 2.0) * _normal_cdf(d + sigma) - best_h * _normal_cdf(d)
 
 
-def nearest_tested(recipe: Recipe, tested: list[Recipe]) -> tuple[Recipe | None, float | None]:
-    """The tested recipe nearest to ``recipe`` and their distance in the surrogate's continuous features
-    (log thickness, log unit period, inorganic fraction, each scaled to about [0, 1]): 0 is the same film."""
-    if not tested:
-        return None, None
-    features = recipe_features([recipe, *tested])[:, :CONTINUOUS_FEATURES]
-    distances = np.linalg.norm(features[1:] - features[0], axis=1)
-    index = int(np.argmin(distances))
-    return tested[index], float(distances[index])
+def nearest_tested(recipes: list[Recipe], tested: list[Recipe]) -> list[tuple[Recipe | None, float | None]]:
+    """For each recipe, the nearest *other* tested recipe (the same recipe counts only when it is all that
+    was tested) and their distance in the surrogate's continuous features (log thickness, log unit period,
+    inorganic fraction, each scaled to about [0, 1]): 0 is the same film."""
+    unique = list(dict.fromkeys(tested))
+    if not unique:
+        return [(None, None)] * len(recipes)
+    features = recipe_features([*recipes, *unique])[:, :CONTINUOUS_FEATURES]
+    # |a − b| for every (recipe, tested) pair at once: a page asks this of hundreds of cells per request
+    distances = np.linalg.norm(features[:len(recipes), None, :] - features[None, len(recipes):, :], axis=2)
+    out = []
+    for row, recipe in zip(distances, recipes):
+        others = np.where(np.array([t != recipe for t in unique]) | (len(unique) == 1), row, np.inf)
+        index = int(np.argmin(others))
+        out.append((unique[index], float(others[index])))
+    return out
 
 
 def role(median_h: float, recommended_h: float, cells_of_recipe: int) -> str:

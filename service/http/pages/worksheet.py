@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from typing import Any
 
 from interlayer.models.recipe import Recipe
@@ -25,12 +26,11 @@ def _reason(kind: str, median_h: float, interval: tuple[float, float], recommend
             f"({interval[1] / interval[0]:,.0f}-fold interval): a cell here teaches the model most")
 
 
-def _row(proposal: dict, tested: list[Recipe], best_h: float | None, recommended: dict | None) -> dict[str, Any]:
-    recipe = Recipe.parse(proposal["recipe"])
+def _row(proposal: dict, recipe: Recipe, nearest: tuple, cells: int, best_h: float | None,
+         recommended: dict | None) -> dict[str, Any]:
     low, high = proposal["interval_h"]
     median = proposal["predicted_lifetime_h"]
-    cells = sum(t == recipe for t in tested)
-    near, distance = nearest_tested(recipe, [t for t in tested if t != recipe] or tested)
+    near, distance = nearest
     kind = role(median, recommended["predicted_lifetime_h"], cells) if recommended else ("replicate" if cells else "explore")
     improvement = expected_improvement_h(median, (low, high), best_h)
     return {"proposal_id": proposal.get("id", ""), "recipe": proposal["recipe"], "role": kind,
@@ -45,15 +45,19 @@ def worksheet_rows(proposals: list[dict[str, Any]], measurements: list[dict[str,
                    recommendation: dict[str, Any] | None = None, replicate: bool = False) -> list[dict[str, Any]]:
     """One row per pending proposal, in the order proposed; with ``replicate``, the recommended recipe last
     (when the batch does not hold it already)."""
-    tested = [Recipe.parse(m["recipe"]) for m in measurements]
+    counts = Counter(m["recipe"] for m in measurements)
+    tested = [Recipe.parse(text) for text in counts]
     finished = [m["lifetime_h"] for m in measurements if m["lifetime_h"] is not None]
     best_h = max(finished) if finished else None
-    rows = [_row(p, tested, best_h, recommendation) for p in proposals if p.get("status") == "pending"]
-    if replicate and recommendation and recommendation["recipe"] not in {row["recipe"] for row in rows}:
-        row = _row({"recipe": recommendation["recipe"], "predicted_lifetime_h": recommendation["predicted_lifetime_h"],
-                    "interval_h": recommendation["interval_h"]}, tested, best_h, recommendation)
-        rows.append(row | {"role": "replicate", "reason": "the recommended recipe, coated again to confirm it"})
-    return rows
+    chosen = [p for p in proposals if p.get("status") == "pending"]
+    if replicate and recommendation and recommendation["recipe"] not in {p["recipe"] for p in chosen}:
+        chosen.append({"recipe": recommendation["recipe"], "predicted_lifetime_h": recommendation["predicted_lifetime_h"],
+                       "interval_h": recommendation["interval_h"], "replicate": True})
+    recipes = [Recipe.parse(p["recipe"]) for p in chosen]
+    rows = [_row(p, recipe, nearest, counts[p["recipe"]], best_h, recommendation)
+            for p, recipe, nearest in zip(chosen, recipes, nearest_tested(recipes, tested))]
+    return [row | {"role": "replicate", "reason": "the recommended recipe, coated again to confirm it"}
+            if p.get("replicate") else row for p, row in zip(chosen, rows)]
 
 
 def worksheet_csv(rows: list[dict[str, Any]]) -> str:
