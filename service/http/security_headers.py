@@ -9,7 +9,9 @@ get every header but the CSP (they show the public OpenAPI document, no lab data
 
 from __future__ import annotations
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from .request_ids import with_headers
 
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
                            "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -29,9 +31,4 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         headers = _ALWAYS if scope["path"].startswith(_CDN_PAGES) else _WITH_POLICY
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *headers]
-            await send(message)
-        await self.app(scope, receive, send_with_headers)
+        await self.app(scope, receive, with_headers(send, headers))
