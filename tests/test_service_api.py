@@ -62,7 +62,8 @@ def test_cli_campaign_propose_measure_recommend(pg_stack, tmp_path, monkeypatch)
     csv_file = tmp_path / "cells.csv"
     csv_file.write_text("recipe,lifetime_h,censored\n" + "".join(f"{r},{800 + 100 * i},false\n" for i, r in enumerate(recipes)))
     measured = runner.invoke(app, ["measure", campaign_id, str(csv_file), "--json", *common])
-    assert measured.exit_code == 0 and json.loads(measured.output)["stored rows"] == 2
+    assert measured.exit_code == 0 and json.loads(measured.stdout)["stored rows"] == 2
+    assert f"{pg_stack.api.url}/jobs/job_" in measured.stderr  # the refit's page, beside the JSON
     recommended = runner.invoke(app, ["recommend", campaign_id, "--json", *common])
     assert recommended.exit_code == 0 and json.loads(recommended.output)["data_version"] == 1
     listed = runner.invoke(app, ["campaign", "list", "--json", *common])

@@ -105,6 +105,8 @@ def measure_command(campaign_id: str, file: Path = typer.Argument(..., exists=Tr
     key = idempotency_key or hashlib.sha256(file.read_bytes()).hexdigest()[:40]
     with _client(url, api_key) as client:
         stored = client.measure(campaign_id, file, idempotency_key=key)
+        if stored.get("job"):  # the refit of the new cells
+            announce_job(client, stored["job"], as_json)
     emit(f"campaign {campaign_id}", {"stored rows": len(stored["measurements"]), "data version": stored["data_version"]},
          as_json)
 
