@@ -1,19 +1,19 @@
-"""Dashboard speed: the campaign page with 200 cells over a ~50,000-recipe space, and its report.
+"""Dashboard speed: the campaign page with 500 cells over a ~50,000-recipe space, and the reports of 200 and 500.
 
-    python -m bench.dashboard_speed [--cells 200] [--requests 100] [--clients 4]
+    python -m bench.dashboard_speed [--cells 200,500] [--requests 100] [--clients 4]
 
-A SQLite file in a temporary folder holds one campaign (a ≤ 30, b ≤ 30, n ≤ 1000, h ≤ 255 nm, no
-physics prior), 200 cells from the paper lab (censored where its test stops) and a pending batch of 4;
+A SQLite file in a temporary folder holds one campaign per size (a ≤ 30, b ≤ 30, n ≤ 1000, h ≤ 255 nm,
+no physics prior), its cells from the paper lab (censored where its test stops) and a pending batch of 4;
 the recommendation with its landscape is fitted here once and stored, as the refit job would. The
 API (uvicorn, in this process) then serves:
 
-1. GET /campaigns/{id} (the page: state, figures, worksheet) from one client (a scientist opening the
+1. GET /campaigns/{id} (the page: state, figures, worksheet) of the largest campaign from one client (a scientist opening the
    page): p50 / p95, target p95 ≤ 300 ms (issue 14); then from ``--clients`` concurrent clients, printed
    beside it (on 2 cores, 4 clients queue behind one another);
 2. GET /v1/campaigns/{id}/recommendation, the same way, printed beside it (the API's stored answer,
    which now carries the landscape; issue 4's target p95 ≤ 100 ms);
-3. ``interlayer report`` of the campaign from the database: seconds to write, and the file's size;
-   targets ≤ 5 s and < 5 MB.
+3. ``interlayer report`` of each campaign from the database: seconds to write, and the file's size;
+   targets ≤ 5 s and ≤ 3 MB (issue 25; Plotly's cartesian partial bundle is 1.5 MB of it).
 """
 
 from __future__ import annotations
@@ -47,7 +47,8 @@ from interlayer.service.usecases.state import load_state
 from interlayer.surrogate.space import DesignSpace
 
 LARGE_SPACE = {"max_ald_cycles": 30, "max_mld_cycles": 30, "max_supercycles": 1000, "max_thickness_nm": 255.0}
-PAGE_P95_MS, API_P95_MS, REPORT_S, REPORT_BYTES = 300.0, 100.0, 5.0, 5_000_000
+# issue 25: a report of 200 or 500 cells at most 3 MB (Plotly's partial bundle is 1.5 MB of it)
+PAGE_P95_MS, API_P95_MS, REPORT_S, REPORT_BYTES = 300.0, 100.0, 5.0, 3_000_000
 
 
 def seed_campaign(settings: Settings, owner: str, cells: int, seed: int = 0) -> str:
@@ -94,44 +95,53 @@ def p95(values: list[float]) -> float:
     return float(np.percentile(values, 95))
 
 
+def serve_timings(settings: Settings, key: str, campaign_id: str, requests: int, clients: int) -> dict:
+    """Page and API latencies (ms) from 1 and ``clients`` concurrent clients, keyed by (what, clients)."""
+    server = ApiServer(settings).start()
+    page_url, api_url = f"{server.url}/campaigns/{campaign_id}", f"{server.url}/v1/campaigns/{campaign_id}/recommendation"
+    cookies, headers = {SESSION_COOKIE: session_cookie(b"bench", key)}, {"Authorization": f"Bearer {key}"}
+    try:
+        return {(what, count): latencies_ms(url, cookie, header, requests, count)
+                for count in (1, clients)
+                for what, url, cookie, header in (("page", page_url, cookies, {}), ("api", api_url, {}, headers))}
+    finally:
+        server.stop()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.dashboard_speed", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--cells", type=int, default=200)
+    parser.add_argument("--cells", default="200,500", help="Campaign sizes (cells), comma-separated; the page is served for the last.")
     parser.add_argument("--requests", type=int, default=100)
     parser.add_argument("--clients", type=int, default=4)
     args = parser.parse_args(argv)
+    sizes = [int(count) for count in args.cells.split(",")]
+    reports: dict[int, tuple[float, int]] = {}
     with tempfile.TemporaryDirectory(prefix="interlayer-bench-") as folder:
         # requests_per_key_s=0: latency is measured here, not the key's limit (100 back-to-back requests outrun 50/s)
         settings = Settings(database_url=f"sqlite:///{folder}/bench.sqlite", redis_url=None, session_secret="bench",
                             requests_per_key_s=0)
         migrate(settings)
         key = create_key(settings, "bench-lab")
-        started = time.perf_counter()
-        campaign_id = seed_campaign(settings, "bench-lab", args.cells)
-        print(f"campaign: {len(DesignSpace.from_dict(stored_state(settings, campaign_id)['campaign']['space']).recipes()):,} "
-              f"recipes, {args.cells} cells, fitted and stored in {time.perf_counter() - started:.1f} s")
-        server = ApiServer(settings).start()
-        page_url, api_url = f"{server.url}/campaigns/{campaign_id}", f"{server.url}/v1/campaigns/{campaign_id}/recommendation"
-        cookies, headers = {SESSION_COOKIE: session_cookie(b"bench", key)}, {"Authorization": f"Bearer {key}"}
-        try:
-            timings = {(what, clients): latencies_ms(url, cookie, header, args.requests, clients)
-                       for clients in (1, args.clients)
-                       for what, url, cookie, header in (("page", page_url, cookies, {}), ("api", api_url, {}, headers))}
-        finally:
-            server.stop()
-        started = time.perf_counter()
-        report = write_report(stored_state(settings, campaign_id), Path(folder) / "report.html")
-        report_s = time.perf_counter() - started
-        size = report.stat().st_size
-    print(f"{'':46}{'p50 ms':>8}{'p95 ms':>8}{'target':>10}")
+        for cells in sizes:
+            started = time.perf_counter()
+            campaign_id = seed_campaign(settings, "bench-lab", cells)
+            print(f"campaign: {len(DesignSpace.from_dict(stored_state(settings, campaign_id)['campaign']['space']).recipes()):,} "
+                  f"recipes, {cells} cells, fitted and stored in {time.perf_counter() - started:.1f} s")
+            started = time.perf_counter()
+            report = write_report(stored_state(settings, campaign_id), Path(folder) / f"report-{cells}.html")
+            reports[cells] = (time.perf_counter() - started, report.stat().st_size)
+        timings = serve_timings(settings, key, campaign_id, args.requests, args.clients)
+    print(f"{f'{sizes[-1]} cells':46}{'p50 ms':>8}{'p95 ms':>8}{'target':>10}")
     for clients in (1, args.clients):
         page, api = timings[("page", clients)], timings[("api", clients)]
         print(f"{f'GET /campaigns/{{id}} (page), {clients} client(s)':46}{statistics.median(page):8.0f}{p95(page):8.0f}"
               f"{'≤ 300' if clients == 1 else '':>10}")
         print(f"{f'GET /v1/.../recommendation, {clients} client(s)':46}{statistics.median(api):8.0f}{p95(api):8.0f}"
               f"{'≤ 100' if clients == 1 else '':>10}")
-    print(f"report: written in {report_s:.2f} s (target ≤ {REPORT_S:.0f} s), {size / 1e6:.2f} MB (target < 5 MB)")
-    met = p95(timings[("page", 1)]) <= PAGE_P95_MS and report_s <= REPORT_S and size < REPORT_BYTES
+    for cells, (seconds, size) in reports.items():
+        print(f"report of {cells} cells: written in {seconds:.2f} s (target ≤ {REPORT_S:.0f} s), "
+              f"{size / 1e6:.2f} MB (target ≤ {REPORT_BYTES / 1e6:.0f} MB)")
+    met = p95(timings[("page", 1)]) <= PAGE_P95_MS and all(s <= REPORT_S and b <= REPORT_BYTES for s, b in reports.values())
     print("targets met" if met else "TARGETS MISSED")
     return 0 if met else 1
 

@@ -27,6 +27,7 @@ from interlayer.models.errors import InterlayerError
 from interlayer.models.recipe import Recipe
 
 from .condition import Condition, ConditionError
+from .limits import broken_limits
 
 if TYPE_CHECKING:
     from .space import DesignSpace
@@ -145,7 +146,8 @@ def check_in_space(recipe: Recipe, space: "DesignSpace") -> None:
     if recipe.metal != space.metal:
         raise MeasurementError(f"{recipe} is a {recipe.metal} cell; this campaign is for {space.metal}", "recipe")
     if not space.contains(recipe):
-        raise MeasurementError(f"{recipe} lies outside this campaign's design space", "recipe")
+        raise MeasurementError(f"{recipe} lies outside this campaign's design space: " + "; ".join(broken_limits(space, recipe)),
+                               "recipe")
 
 
 def merge_reports(current: list[Measurement], reports: Iterable[Measurement]) -> list[Measurement]:

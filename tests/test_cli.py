@@ -30,6 +30,8 @@ def test_recipe_json_and_table():
     (("recipe", "(2ALD-MLD)", "--metal", "Li"), "malformed"),
     (("recipe", "Li@(0ALD-0MLD)5"), "(0ALD-0MLD)"),
     (("recipe", "Xe@(1ALD-1MLD)3"), "Xe"),
+    (("recipe", "Li@(10ALD-10MLD)100000"), "100000 supercycles exceeds the 1000"),
+    (("recipe", "Li@(101ALD-1MLD)1"), "101 ALD cycles per unit exceeds the 100"),
     (("simulate", "czm", "--metal", "Li", "--thickness-nm", "-4"), "thickness_nm"),
     (("simulate", "czm", "--metal", "Li", "--thickness-nm", "nan"), "thickness_nm"),
     (("simulate", "czm", "--metal", "Li", "--thickness-nm", "4", "--strength-mpa", "-100"), "strength_mpa"),

@@ -7,6 +7,8 @@ with a bad row, downloads the worksheet and sees the recommendation and every pl
 from __future__ import annotations
 
 import csv
+import json
+import re
 import time
 import uuid
 from pathlib import Path
@@ -150,12 +152,20 @@ def enter_cells(lab: Lab, pending: list[dict]) -> None:
     """Four cells through the form: two shorted, one stopped (censored) and one still running (the longest),
     whose hours are then updated inline."""
     page = lab.page
-    page.fill("#add-measurement input[name=lifetime_h]", "-5")
+    # every field's error at once: a recipe outside the space (4 ALD cycles; the space's units have 1-3), negative
+    # hours and a failed cell without its reason
     lab.settle()
+    page.fill("#add-measurement input[name=recipe]", "(4ALD-1MLD)5")
+    page.fill("#add-measurement input[name=lifetime_h]", "-5")
+    page.select_option("#add-measurement select[name=state]", "failed")
     page.click("#add-measurement button[type=submit]")
-    assert page.locator("[data-field='lifetime_h']").is_visible()
+    assert page.locator("[data-field='recipe']").inner_text() == (
+        "Na@(4ALD-1MLD)5 lies outside this campaign's design space: ALD cycles per unit 4 outside the space's 1–3")
+    assert page.locator("[data-field='lifetime_h']").inner_text() == "Input should be greater than 0"
+    assert "a failed cell needs its failure_reason" in page.locator("[data-field='failure_reason']").inner_text()
     lab.shot("measurement-error")
     lab.expect_refused()
+    page.fill("#add-measurement input[name=recipe]", "")
     for proposal, hours, state in zip(pending, ("650", "900", "1200", "2400"), ("shorted", "shorted", "stopped", "running")):
         page.select_option("#add-measurement select[name=proposal_id]", proposal["id"])
         page.fill("#add-measurement input[name=lifetime_h]", hours)
@@ -260,14 +270,32 @@ def test_simulation_job_pages_show_progress_maps_and_opening(lab, served_stack):
     page.wait_for_selector("#plot-stress .main-svg", state="attached", timeout=30_000)
     for name in ("order_parameter", "concentration", "amplitude", "stress", "surface"):
         assert page.evaluate(f"document.getElementById('plot-{name}').data.length") > 0, name
-    # the order parameter map runs from electrolyte (0) to metal (1)
+    # the order parameter map runs from electrolyte (0) to metal (1), each region named on it
     values = page.evaluate("document.getElementById('plot-order_parameter').data[0].z.flat()")
     assert min(values) < 0.05 and max(values) > 0.95
+    labels = page.evaluate("document.getElementById('plot-order_parameter').layout.annotations.map(a => a.text)")
+    assert sorted(labels) == ["electrolyte", "film", "metal"]
+    # every length axis in nm, as drawn
+    axes = {name: page.evaluate(f"(({{xaxis, yaxis}}) => [xaxis.title.text, yaxis.title.text])"
+                                f"(document.getElementById('plot-{name}').layout)")
+            for name in ("order_parameter", "concentration", "stress", "surface")}
+    assert axes["surface"] == ["position along the surface (nm)", "height (nm)"]
+    assert all(x.endswith("(nm)") and (name == "stress" or y.endswith("(nm)")) for name, (x, y) in axes.items())
+    assert "acted at t = " in page.evaluate("document.getElementById('plot-stress').layout.title.text")
+    # units as written in a paper, a status said once, times to the second in the reader's zone
+    table = page.locator("#result").inner_text()
+    assert "film modulus (GPa)" in table and "peak compression time (s)" in table
+    assert page.locator("#job-status").inner_text() != "succeeded: succeeded"
+    assert re.fullmatch(r"(.*\d\d:\d\d:\d\d.*) / (.*\d\d:\d\d:\d\d.*) / (.*\d\d:\d\d:\d\d.*)",
+                        page.locator("#job-times").inner_text())
+    assert "." not in page.locator("#job-times").inner_text().split(":")[-1]  # no microseconds
     lab.shot("phasefield-job")
     page.goto(f"{lab.url}/jobs/{czm['id']}")
     page.wait_for_selector("#plot-opening .main-svg", state="attached", timeout=30_000)
     opening = page.evaluate("document.getElementById('plot-opening').data[0].y")
     assert len(opening) > 10 and max(opening) > 0
+    assert page.evaluate("document.getElementById('plot-opening').layout.xaxis.title.text") == "radius (nm)"
+    assert "energy release rate (J m⁻²)" in page.locator("#result").inner_text()
     lab.shot("czm-job")
     assert lab.errors == []
 
@@ -333,11 +361,12 @@ def test_a_pareto_campaign_shows_its_front_failed_cells_and_test_conditions(lab,
     assert page.locator("#pareto-set tbody tr td:first-child").all_inner_texts() == [e["recipe"] for e in recommendation["pareto"]]
     front = page.evaluate("document.getElementById('plot-pareto').data[0]")
     assert sorted(front["x"]) == pytest.approx(sorted(e["predicted_overpotential_mv"] for e in recommendation["pareto"]))
-    names = page.evaluate("document.getElementById('plot-pareto').data.map(t => t.name)")
-    assert "cell at another test condition (hollow; ▲ lower bound)" in names
+    # the stopped cell at another condition: hollow (a lower bound) with a dot (another condition), its id on hover
+    other = page.evaluate("document.getElementById('plot-pareto').data.find(t => t.name === '(1ALD-3MLD) cells')")
+    assert other["marker"]["symbol"] == ["circle-open-dot"] and "1 mA cm⁻², 1 mAh cm⁻²" in other["text"][0]
     unit_map = page.evaluate("document.getElementById('plot-unit_map').data")
     failed = next(trace for trace in unit_map if trace.get("name") == "failed cell")
-    assert sorted(zip(failed["x"], failed["y"])) == [(3, 0.7), (3, 0.7)]  # in the (3-1) square, below its number
+    assert sorted(zip(failed["x"], failed["y"])) == [(3, pytest.approx(0.78)), (3, pytest.approx(0.78))]  # in the (3-1) square, below its number
     # each unit's P(feasible), written in its square
     assert unit_map[0]["texttemplate"] == "%{text}"
     written = page.locator("#plot-unit_map .heatmaplayer text").all_text_contents()
@@ -402,3 +431,126 @@ def test_a_cell_uploaded_as_its_tester_file_shows_state_hours_overpotential_and_
     assert "scientist" in page.locator("#model-uses").inner_text()
     lab.shot("cell-file-rejected")
     assert not lab.errors, lab.errors
+
+
+def test_the_campaign_page_runs_under_its_content_security_policy(lab, served_stack):
+    """The policy (script-src 'self') lets the page's own scripts draw every plot: no violation is reported,
+    neither as an event nor in the console, and the print link works without an inline handler."""
+    with Client(served_stack.api.url, lab.key, timeout_s=120) as client:
+        campaign = client.create_campaign("under the policy", "Na", physics="none",
+                                          space={"max_ald_cycles": 3, "max_mld_cycles": 3, "max_supercycles": 30})
+        client.measure(campaign["id"], [{"recipe": recipe, "lifetime_h": hours, "censored": censored}
+                                        for recipe, hours, censored in (("Na@(1ALD-1MLD)5", 300.0, False),
+                                                                        ("Na@(2ALD-1MLD)8", 500.0, False),
+                                                                        ("Na@(3ALD-3MLD)4", 700.0, True))])
+        client.recommendation(campaign["id"])
+        client.wait(client.propose(campaign["id"], 2))
+    page = lab.page
+    page.add_init_script("window.violations = []; document.addEventListener('securitypolicyviolation', "
+                         "(event) => window.violations.push(event.violatedDirective + ' ' + event.blockedURI));")
+    lab.sign_in(f"/campaigns/{campaign['id']}")
+    response = page.goto(f"{lab.url}/campaigns/{campaign['id']}")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    page.wait_for_selector("#plot-physics .main-svg", state="attached", timeout=30_000)
+    for name in PLOTS:
+        assert page.evaluate(f"document.getElementById('plot-{name}').data.length") > 0, name
+    # one cell per recipe: the survival view is every cell's hours on its unit's row, hollow where still running
+    strip = page.evaluate("document.getElementById('plot-survival').data.map(t => [t.name, t.x, t.y, t.marker.symbol])")
+    assert sorted(strip) == [["(1ALD-1MLD) cells", [300], ["(1ALD-1MLD)"], ["circle"]],
+                             ["(2ALD-1MLD) cells", [500], ["(2ALD-1MLD)"], ["circle"]],
+                             ["(3ALD-3MLD) cells", [700], ["(3ALD-3MLD)"], ["circle-open"]]]
+    assert page.locator("#caption-survival").inner_text().startswith("One mark per cell")
+    ticks = page.locator("#plot-survival .xtick text").all_text_contents()
+    assert ticks == ["300", "500", "700"]  # 300-700 h: labelled 1-2-3-5-7, no minor digits
+    page.evaluate("window.print = () => { window.printed = true; }")
+    page.click("[data-print]")
+    assert page.evaluate("window.printed") is True
+    assert page.evaluate("window.violations") == []
+    lab.shot("campaign-under-csp")
+    assert lab.errors == []
+
+
+def test_the_worksheet_says_why_and_a_cell_record_is_entered_edited_and_exported(lab, served_stack):
+    """Each proposed recipe with its role and reason, predicted interval, expected gain and nearest tested
+    cell; the recommended recipe as an option to replicate; the reactor settings stored on the campaign; a
+    cell's record (electrolyte, temperature, dates, sample, note) entered through the form, edited in its row
+    and found in the export (JSON and CSV) with provenance."""
+    with Client(served_stack.api.url, lab.key, timeout_s=120) as client:
+        campaign = client.create_campaign("records", "Na", physics="none",
+                                          space={"max_ald_cycles": 3, "max_mld_cycles": 3, "max_supercycles": 30})
+        client.measure(campaign["id"], [{"recipe": "Na@(1ALD-1MLD)5", "lifetime_h": 300.0},
+                                        {"recipe": "Na@(2ALD-1MLD)8", "lifetime_h": 500.0}])
+        recommendation = client.recommendation(campaign["id"])
+        batch = client.wait(client.propose(campaign["id"], 3))["proposals"]
+    lab.sign_in(f"/campaigns/{campaign['id']}")
+    page = lab.page
+    lab.settle()
+    rows = page.locator("#worksheet tbody tr[data-proposal]")
+    assert rows.count() == 3
+    for k, proposal in enumerate(batch):
+        text = rows.nth(k).inner_text()
+        role = rows.nth(k).locator(".role strong").inner_text()
+        assert role in ("explore", "exploit", "replicate")
+        assert f"{proposal['predicted_lifetime_h']:,.0f} h" in text and "apart; 0: the same film" in text
+        assert (role == "exploit") == (proposal["predicted_lifetime_h"] >= 0.8 * recommendation["predicted_lifetime_h"])
+    option = page.locator("#worksheet tr[data-option=replicate]")
+    if recommendation["recipe"] not in [p["recipe"] for p in batch]:
+        assert option.inner_text().startswith(recommendation["recipe"]) and "replicate" in option.inner_text()
+    assert "the paper's text states no reactor settings" in page.locator("#reactor").inner_text()
+    page.click("#reactor summary")
+    page.fill("#reactor-form input[name=temperature_c]", "600")
+    page.click("#reactor-form button[type=submit]")
+    assert "less than or equal to 400" in page.locator("[data-field='reactor.temperature_c']").inner_text()
+    lab.expect_refused()  # the refused form comes back open, beside its error
+    for name, value in (("temperature_c", "85"), ("tma_pulse_s", "0.1"), ("h2o_pulse_s", "0.1"), ("eg_pulse_s", "0.2"),
+                        ("purge_s", "10")):
+        page.fill(f"#reactor-form input[name={name}]", value)
+    page.click("#reactor-form button[type=submit]")
+    page.wait_for_selector("[data-reactor=temperature_c] >> text=85 °C")
+    assert page.locator("[data-reactor=purge_s]").inner_text() == "10 s"
+
+    # a cell with its record, through the form
+    lab.settle()
+    page.select_option("#add-measurement select[name=proposal_id]", batch[0]["id"])
+    page.fill("#add-measurement input[name=lifetime_h]", "420")
+    for name, value in (("cell_id", "NA-17"), ("electrolyte", "1 M NaPF6 in diglyme"), ("temperature_c", "25"),
+                        ("built_on", "2026-11-30"), ("tested_on", "2026-12-01"), ("sample_id", "S-0042"),
+                        ("note", "coated in run 7")):
+        page.fill(f"#add-measurement input[name={name}]", value)
+    page.click("#add-measurement button[type=submit]")
+    row = page.locator("#measurements tr[data-measurement]", has_text="NA-17")
+    row.wait_for()
+    assert "1 M NaPF6 in diglyme" in row.inner_text() and "2026-11-30" in row.inner_text()
+    lab.settle()
+    # edited in its row: the note changes, the sample id is cleared
+    row = page.locator("#measurements tr[data-measurement]", has_text="NA-17")
+    row.locator("a.edit-record").click()
+    page.fill("#record-form input[name=tested_on]", "2026-11-01")  # before it was built: refused, beside the field
+    page.click("#record-form button[type=submit]")
+    assert "cannot begin (2026-11-01) before the cell was built (2026-11-30)" in page.locator("[data-field=tested_on]").inner_text()
+    lab.expect_refused()
+    page.fill("#record-form input[name=tested_on]", "2026-12-01")
+    page.fill("#record-form input[name=note]", "coated in run 8; lid resealed")
+    page.fill("#record-form input[name=sample_id]", "")
+    page.click("#record-form button[type=submit]")
+    page.wait_for_selector("#measurements >> text=coated in run 8; lid resealed")
+    lab.shot("records")
+    with Client(served_stack.api.url, lab.key) as client:
+        stored = next(m for m in client.measurements(campaign["id"]) if m["cell_id"] == "NA-17")
+    assert (stored["electrolyte"], stored["temperature_c"], stored["built_on"], stored["tested_on"]) == (
+        "1 M NaPF6 in diglyme", 25.0, "2026-11-30", "2026-12-01")
+    assert (stored["sample_id"], stored["note"]) == (None, "coated in run 8; lid resealed")
+    # exported: the whole campaign as JSON, the cells as CSV
+    with page.expect_download() as download:
+        page.click("#export-json")
+    exported = json.loads(Path(download.value.path()).read_text())
+    assert exported["provenance"]["campaign_id"] == campaign["id"] and exported["provenance"]["exported_by"] == lab.owner
+    assert {p["id"] for p in exported["proposals"]} >= {p["id"] for p in batch}
+    assert exported["recommendations"][-1]["recipe"] and exported["recommendations"][-1]["computed_at"]
+    assert next(c for c in exported["cells"] if c["cell_id"] == "NA-17")["note"] == "coated in run 8; lid resealed"
+    with page.expect_download() as download:
+        page.click("#export-cells")
+    cells = list(csv.DictReader(open(download.value.path(), encoding="utf-8")))
+    cell = next(c for c in cells if c["cell_id"] == "NA-17")
+    assert (cell["electrolyte"], cell["tested_on"], cell["campaign_id"]) == ("1 M NaPF6 in diglyme", "2026-12-01", campaign["id"])
+    assert lab.errors == []

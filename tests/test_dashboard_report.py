@@ -3,12 +3,17 @@ offline in Chromium with every plot drawn."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from conftest import make_client
 from test_dashboard_browser import PLOTS
 from typer.testing import CliRunner
 
 from interlayer.service.cli import app
+from interlayer.service.settings import Settings
+from interlayer.service.usecases.campaigns import list_campaigns
+from interlayer.service.usecases.proposals import list_proposals
 
 REPORT_LIMIT_BYTES = 5_000_000
 
@@ -59,14 +64,41 @@ def test_a_report_is_one_file_that_opens_offline_with_every_plot(source, measure
     draws_every_plot_offline(browser, out)
 
 
-def test_the_demo_ends_with_a_report_per_campaign(browser, tmp_path, monkeypatch):
-    # one short round per metal: the demo's own stack (SQLite, embedded broker, worker processes, physics prior)
-    monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(app, ["demo", "--rounds", "1", "--batch", "2", "--reports", str(tmp_path / "reports")])
+def readme_demo_lines() -> list[str]:
+    """The demo's output as the README's quick start quotes it (its console block, less the command and "...")."""
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("$ .venv/bin/interlayer demo\n", 1)[1].split("```", 1)[0]
+    return [line.strip() for line in block.splitlines() if line.strip() and line.strip() != "..."]
+
+
+def test_the_demo_hands_over_its_data_next_batch_and_commands_and_writes_nowhere_else(browser, tmp_path, monkeypatch):
+    # one short round per metal: the demo's own stack (SQLite, embedded broker, worker processes, physics prior),
+    # run from an empty folder with an empty home: its default data folder is under the home
+    home, cwd = tmp_path / "home", tmp_path / "cwd"
+    home.mkdir(), cwd.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    monkeypatch.chdir(cwd)
+    result = CliRunner().invoke(app, ["demo", "--rounds", "1", "--batch", "2"])
     assert result.exit_code == 0, result.output
-    reports = sorted((tmp_path / "reports").glob("report-demo-*.html"))
+    data = home / ".local" / "share" / "interlayer" / "demo"
+    assert list(cwd.iterdir()) == []
+    assert {path for path in home.rglob("*") if path.is_file()} == {path for path in data.rglob("*") if path.is_file()}
+    reports = sorted(data.glob("report-demo-*.html"))
     assert [path.name for path in reports] == ["report-demo-Li.html", "report-demo-Na.html"]
-    assert all(str(path) in result.output.replace("\n", "") for path in reports)
+    lines = [line.strip() for line in result.output.splitlines()]
+    # the last lines: each metal's next batch, where the reports are, the commands that serve the data
+    assert lines[-4:] == readme_demo_lines()[-4:]
+    assert set(readme_demo_lines()) <= set(lines)
+    settings = Settings(database_url=f"sqlite:///{data / 'demo.sqlite'}")
+    campaigns = sorted(list_campaigns(settings, "demo-lab"), key=lambda c: c["metal"])
+    for campaign, path in zip(campaigns, reports, strict=True):
+        batch = list_proposals(settings, "demo-lab", campaign["id"], "pending")
+        assert len(batch) == 2
+        assert all(p["recipe"] in result.output and p["id"] in result.output for p in batch)
+        html = path.read_text(encoding="utf-8")
+        assert "No pending proposal" not in html
+        assert all(p["id"] in html for p in batch)  # the report's worksheet carries the next batch
     for path in reports:
         assert path.stat().st_size < REPORT_LIMIT_BYTES
         draws_every_plot_offline(browser, path, lower_bound=False)

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import uuid
 
 import httpx
 import pytest
@@ -11,6 +15,7 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from interlayer.service.cli import app, main
+from interlayer.service.client import Client
 from interlayer.service.store.db import engine_for
 from interlayer.service.usecases.keys import create_key
 
@@ -57,7 +62,8 @@ def test_cli_campaign_propose_measure_recommend(pg_stack, tmp_path, monkeypatch)
     csv_file = tmp_path / "cells.csv"
     csv_file.write_text("recipe,lifetime_h,censored\n" + "".join(f"{r},{800 + 100 * i},false\n" for i, r in enumerate(recipes)))
     measured = runner.invoke(app, ["measure", campaign_id, str(csv_file), "--json", *common])
-    assert measured.exit_code == 0 and json.loads(measured.output)["stored rows"] == 2
+    assert measured.exit_code == 0 and json.loads(measured.stdout)["stored rows"] == 2
+    assert f"{pg_stack.api.url}/jobs/job_" in measured.stderr  # the refit's page, beside the JSON
     recommended = runner.invoke(app, ["recommend", campaign_id, "--json", *common])
     assert recommended.exit_code == 0 and json.loads(recommended.output)["data_version"] == 1
     listed = runner.invoke(app, ["campaign", "list", "--json", *common])
@@ -95,3 +101,43 @@ def test_cli_simulate_remote_refuses_what_only_runs_here(pg_stack, capsys):
         assert exit_info.value.code == 2
         error = capsys.readouterr().err
         assert error.startswith("error: ") and word in error
+
+
+def test_cli_tables_keep_ids_and_recipes_whole_at_80_columns_and_name_the_job_page(pg_stack):
+    key = create_key(pg_stack.settings, f"narrow-{uuid.uuid4().hex[:6]}")
+    with Client(pg_stack.api.url, key) as client:
+        campaign = client.create_campaign("a campaign with a rather long name for a narrow terminal", "Li",
+                                          physics="none", space={"max_ald_cycles": 10, "max_mld_cycles": 10})
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("INTERLAYER_")} | {
+        "COLUMNS": "80", "INTERLAYER_API_KEY": key, "INTERLAYER_URL": pg_stack.api.url}
+
+    def interlayer(*args: str) -> str:
+        done = subprocess.run([sys.executable, "-m", "interlayer.service", *args], env=environment,
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        # the tables fit the terminal; only the job's URL, which must not break, may run past it
+        assert max(len(line) for line in done.stdout.splitlines() if not line.startswith("job ")) <= 80
+        return done.stdout
+
+    assert campaign["id"] in interlayer("campaign", "list")
+    printed = interlayer("propose", campaign["id"], "-n", "3", "--wait")
+    with Client(pg_stack.api.url, key) as client:
+        batch = client.proposals(campaign["id"], "pending")
+    assert len(batch) == 3
+    for proposal in batch:
+        row = next(line for line in printed.splitlines() if proposal["id"] in line)
+        assert proposal["recipe"] in row  # on the same line, whole
+    assert f"{pg_stack.api.url}/jobs/job_" in printed
+    queued = interlayer("propose", campaign["id"], "-n", "1")
+    assert f"{pg_stack.api.url}/jobs/job_" in queued
+
+
+def test_cli_simulate_czm_remote_prints_a_summary_and_its_job_page(pg_stack, monkeypatch):
+    monkeypatch.setenv("INTERLAYER_API_KEY", create_key(pg_stack.settings, "summary-lab"))
+    czm = ["simulate", "czm", "--metal", "Li", "--recipe", "(1ALD-1MLD)10", "--remote", pg_stack.api.url]
+    shown = CliRunner().invoke(app, czm)
+    assert shown.exit_code == 0, shown.output
+    assert f"{pg_stack.api.url}/jobs/job_" in shown.stdout and "debond_length_nm" in shown.stdout
+    assert "[" not in shown.stdout  # no profile arrays in the table
+    arrays = json.loads(CliRunner().invoke(app, [*czm, "--json"]).stdout)
+    assert any(isinstance(value, list) and len(value) > 10 for value in arrays.values())

@@ -35,6 +35,7 @@ def bad_cells() -> list[tuple[dict, list]]:
         ({"recipe": RECIPE, "lifetime_h": 10, "state": "exploded"}, ["body", 1, "state"]),
         ({"recipe": RECIPE, "lifetime_h": 10, "state": "failed", "failure_reason": "no growth"}, ["body", 1, "lifetime_h"]),
         ({"recipe": RECIPE, "state": "shorted"}, ["body", 1, "lifetime_h"]),
+        ({"recipe": RECIPE, "state": "failed"}, ["body", 1, "failure_reason"]),
         ({"recipe": RECIPE, "lifetime_h": 10, "condition": {"current_density_ma_cm2": 0, "capacity_mah_cm2": 1}},
          ["body", 1, "condition", "current_density_ma_cm2"]),
         ({"recipe": RECIPE, "lifetime_h": 10, "condition": {"current_density_ma_cm2": 1, "capacity_mah_cm2": -1}},
@@ -53,7 +54,16 @@ def test_bad_cells_campaigns_and_conditions_are_422_naming_the_field_and_store_n
             location = [location[0], 2, *location[2:]]
             assert response.status_code == 422, (row, response.text)
             detail = response.json()["detail"]
-            assert detail[0]["loc"][:len(location)] == location and detail[0]["msg"], (row, detail)
+            assert detail[0]["loc"][:len(location)] == location and detail[0]["msg"].startswith("row 2: "), (row, detail)
+        # every bad row at once, rows counted from 1, a recipe outside the space with the limit it breaks
+        response = http.post(path, json=[{"recipe": "Li@(3ALD-3MLD)40", "lifetime_h": 100.0}, {"recipe": RECIPE, "lifetime_h": 5},
+                                         {"recipe": "Li@(4ALD-1MLD)2", "lifetime_h": 100.0}])
+        assert response.status_code == 422
+        messages = [item["msg"] for item in response.json()["detail"]]
+        assert [item["loc"] for item in response.json()["detail"]] == [["body", 1, "recipe"], ["body", 3, "recipe"]]
+        assert messages[0].startswith("row 1: Li@(3ALD-3MLD)40 lies outside this campaign's design space")
+        assert "supercycles 40 outside the space's 1–30; thickness 48.0 nm above the space's limit of 40 nm" in messages[0]
+        assert messages[1].startswith("row 3: ") and "ALD cycles per unit 4 outside the space's 1–3" in messages[1]
         for literal in ("NaN", "Infinity"):
             response = http.post(path, content=f'[{{"recipe": "{RECIPE}", "lifetime_h": 5, "overpotential_mv": {literal}}}]',
                                  headers={"Content-Type": "application/json"})

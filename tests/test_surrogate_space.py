@@ -73,3 +73,16 @@ def test_trend_frame_spans_the_space_and_fixed_features_stay_at_zero():
     # symmetric units all have the same inorganic fraction: its trend terms vanish
     symmetric = DesignSpace("Na", symmetric_only=True, max_supercycles=30)
     assert np.all(symmetric.trend_frame.scaled(symmetric.features)[:, 2] == 0.0)
+
+
+def test_broken_limits_name_each_bound_a_recipe_breaks():
+    from interlayer.surrogate.limits import broken_limits
+
+    space = DesignSpace("Li", max_ald_cycles=3, max_mld_cycles=3, max_supercycles=100, max_thickness_nm=10.0)
+    assert broken_limits(space, Recipe.parse("Li@(2ALD-2MLD)5")) == []
+    recipe = Recipe.parse("Li@(4ALD-2MLD)50")
+    broken = broken_limits(space, recipe)
+    assert broken[0] == "ALD cycles per unit 4 outside the space's 1–3"
+    assert broken[1] == f"thickness {recipe.thickness_nm:.1f} nm above the space's limit of 10 nm"
+    assert broken_limits(space, Recipe.parse("Na@(1ALD-1MLD)5")) == ["the metal is Na; the space's is Li"]
+    assert not space.contains(recipe) and space.contains(Recipe.parse("Li@(2ALD-2MLD)5"))

@@ -9,13 +9,12 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from interlayer.surrogate.condition import Condition
 from interlayer.surrogate.objective import Objective
 
 from ..client import Client
-from .output import console, emit
+from .output import announce_job, console, emit, job_page, whole_table
 
 URL_OPTION = typer.Option("http://127.0.0.1:8000", "--url", envvar="INTERLAYER_URL", help="The API.")
 KEY_OPTION = typer.Option(None, "--api-key", envvar="INTERLAYER_API_KEY", show_default=False,
@@ -64,9 +63,9 @@ def list_command(url: str = URL_OPTION, api_key: str = KEY_OPTION, as_json: bool
     if as_json:
         print(json.dumps(campaigns))
         return
-    table = Table("id", "name", "metal", "physics", "data version", "created")
-    for c in campaigns:
-        table.add_row(c["id"], c["name"], c["metal"], c["physics"], str(c["data_version"]), c["created_at"][:19])
+    table = whole_table(("id", "name", "metal", "physics", "data version", "created"),
+                        [(c["id"], c["name"], c["metal"], c["physics"], str(c["data_version"]), c["created_at"][:19])
+                         for c in campaigns], whole=("id",))
     console.print(table)
 
 
@@ -84,16 +83,18 @@ def propose_command(campaign_id: str, count: int = typer.Option(4, "-n", "--coun
     with _client(url, api_key) as client:
         job = client.propose(campaign_id, count)
         if not wait:
-            emit(f"job {job['id']}", {k: job[k] for k in ("id", "kind", "status", "message")}, as_json)
+            emit(f"job {job['id']}", {k: job[k] for k in ("id", "kind", "status", "message")} | {"page": job_page(client, job)},
+                 as_json)
             return
-        job = wait_with_progress(client, job, f"proposing {count}")
+        announce_job(client, job, as_json)
+        job = wait_with_progress(client, job, f"proposing {count}", stderr=as_json)
     if as_json:
         print(json.dumps(job["proposals"]))
         return
-    table = Table("proposal", "recipe", "thickness nm", "predicted h", "90% interval h", title=f"batch from job {job['id']}")
-    for p in job["proposals"]:
-        table.add_row(p["id"], p["recipe"], f"{p['thickness_nm']:.1f}", f"{p['predicted_lifetime_h']:.0f}",
-                      f"{p['interval_h'][0]:.0f} – {p['interval_h'][1]:.0f}")
+    table = whole_table(("proposal", "recipe", "thickness nm", "predicted h", "90% interval h"),
+                        [(p["id"], p["recipe"], f"{p['thickness_nm']:.1f}", f"{p['predicted_lifetime_h']:.0f}",
+                          f"{p['interval_h'][0]:.0f} – {p['interval_h'][1]:.0f}") for p in job["proposals"]],
+                        whole=("proposal", "recipe"), title=f"batch from job {job['id']}")
     console.print(table)
 
 
@@ -104,6 +105,8 @@ def measure_command(campaign_id: str, file: Path = typer.Argument(..., exists=Tr
     key = idempotency_key or hashlib.sha256(file.read_bytes()).hexdigest()[:40]
     with _client(url, api_key) as client:
         stored = client.measure(campaign_id, file, idempotency_key=key)
+        if stored.get("job"):  # the refit of the new cells
+            announce_job(client, stored["job"], as_json)
     emit(f"campaign {campaign_id}", {"stored rows": len(stored["measurements"]), "data version": stored["data_version"]},
          as_json)
 
@@ -128,11 +131,11 @@ def recommend_command(campaign_id: str,
         if best else "none yet",
         "data version": recommendation["data_version"]}, False)
     if recommendation.get("pareto"):
-        table = Table("recipe", "predicted h", "90% interval h", "predicted mV", "90% interval mV", title="predicted Pareto set")
-        for p in recommendation["pareto"]:
-            table.add_row(p["recipe"], f"{p['predicted_lifetime_h']:.0f}", " – ".join(f"{v:.0f}" for v in p["interval_h"]),
-                          f"{p['predicted_overpotential_mv']:.0f}",
-                          " – ".join(f"{v:.0f}" for v in p["overpotential_interval_mv"]))
+        table = whole_table(("recipe", "predicted h", "90% interval h", "predicted mV", "90% interval mV"),
+                            [(p["recipe"], f"{p['predicted_lifetime_h']:.0f}", " – ".join(f"{v:.0f}" for v in p["interval_h"]),
+                              f"{p['predicted_overpotential_mv']:.0f}",
+                              " – ".join(f"{v:.0f}" for v in p["overpotential_interval_mv"])) for p in recommendation["pareto"]],
+                            whole=("recipe",), title="predicted Pareto set")
         console.print(table)
 
 

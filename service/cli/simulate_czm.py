@@ -32,7 +32,7 @@ def czm_command(
     from interlayer.models.film import Film
     from interlayer.models.recipe import Recipe
 
-    from .output import emit
+    from .output import emit, summary
 
     numerics = {"geometric_nonlinearity": not linear}
     if validate is not None:
@@ -58,7 +58,7 @@ def czm_command(
                    "geometric_nonlinearity": False if linear else None}
         parameters = {"fidelity": fidelity} | {k: v for k, v in (overrides | options).items() if v is not None}
         remote_result = simulate_remote(remote, "czm", metal, recipe, parameters, api_key, show_progress=not as_json)
-        emit(f"{metal} CZM ({fidelity})", remote_result["result"], as_json)
+        emit(f"{metal} CZM ({fidelity})", summary(remote_result["result"], as_json), as_json)
         return
     if recipe is not None:
         film = Film.from_recipe(Recipe.parse(recipe, metal=metal), **overrides)
@@ -66,7 +66,7 @@ def czm_command(
         film = Film.from_thickness(thickness_nm, **overrides)
     options = {} if initial_debond_radius_nm is None else {"initial_debond_radius_nm": initial_debond_radius_nm}
     result = simulate_czm(metal, film, fidelity=fidelity, pressure_mpa=pressure_mpa, **options, **numerics)
-    emit(f"{metal} CZM ({fidelity})", result.as_dict(), as_json)
+    emit(f"{metal} CZM ({fidelity})", summary(result.as_dict(), as_json), as_json)
 
 
 def _validate(validation: str, given: dict[str, float | None], fidelity: str, numerics: dict, as_json: bool) -> None:

@@ -31,7 +31,7 @@ def phasefield_command(
     """Plate the metal under the recipe's film from a surface with one 4 nm bump."""
     from rich.progress import Progress
 
-    from .output import emit
+    from .output import emit, summary
 
     parsed = Recipe.parse(recipe, metal=metal)
     if remote is not None:
@@ -42,7 +42,7 @@ def phasefield_command(
         remote_result = simulate_remote(remote, "phasefield", parsed.metal, str(parsed),
                                         {"overpotential_v": overpotential_v, "preset": preset_name},
                                         api_key, show_progress=not as_json)
-        emit(f"phase field {parsed}", _shown(remote_result["result"], as_json), as_json)
+        emit(f"phase field {parsed}", summary(remote_result["result"], as_json), as_json)
         return
     film = None if parsed.is_bare else Film.from_recipe(parsed)
     with Progress(transient=True, disable=as_json) as bar:
@@ -53,9 +53,5 @@ def phasefield_command(
                                  "paper_figures": PAPER_FIGURES[preset_name]}
     if out is not None:
         values["plots"] = [str(p) for p in write_phasefield_plots(result, out, str(parsed))]
-    emit(f"phase field {parsed}", _shown(values, as_json), as_json)
+    emit(f"phase field {parsed}", summary(values, as_json, keep=("plots",)), as_json)
 
-
-def _shown(values: dict, as_json: bool) -> dict:
-    """The summary as printed: the table leaves out the sampled series (JSON keeps them)."""
-    return values if as_json else {k: v for k, v in values.items() if not isinstance(v, list) or k == "plots"}

@@ -24,7 +24,8 @@ from .metrics import RequestMetrics, ServiceCollector, router as metrics_router
 from .pages import add_pages
 from .request_ids import RequestIds
 from .responses import REFUSALS, error_body
-from .routes import campaigns, cycler_files, health, jobs, measurements, proposals, published, simulations
+from .routes import campaigns, cycler_files, exports, health, jobs, measurements, proposals, published, simulations
+from .security_headers import SecurityHeaders
 
 # Seconds a client is asked to wait after a 503.
 RETRY_AFTER_S = 2
@@ -73,6 +74,7 @@ def create_app(settings: Settings) -> FastAPI:
     # added last, so outermost: refusals by the limits are counted and carry an id too
     app.add_middleware(RequestMetrics, registry=app.state.metrics)
     app.add_middleware(RequestIds)
+    app.add_middleware(SecurityHeaders)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(ServiceInputError, _unprocessable)
     app.add_exception_handler(NotFound, _not_found)
@@ -81,7 +83,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(InterlayerError, _bad_input)
     app.add_exception_handler(DatabaseUnavailable, _unavailable)
     app.include_router(health.router)
-    for module in (campaigns, proposals, measurements, cycler_files, simulations, jobs, published):
+    for module in (campaigns, proposals, measurements, cycler_files, simulations, jobs, published, exports):
         app.include_router(module.router, responses=REFUSALS)
     app.include_router(metrics_router)
     add_pages(app, settings)

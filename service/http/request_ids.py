@@ -13,6 +13,15 @@ from ..logs import request_id
 _TOKEN = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
+def with_headers(send: Send, headers: list[tuple[bytes, bytes]]) -> Send:
+    """``send`` that adds ``headers`` to the response's start."""
+    async def send_with_headers(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message["headers"] = [*message.get("headers", []), *headers]
+        await send(message)
+    return send_with_headers
+
+
 class RequestIds:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -24,12 +33,7 @@ class RequestIds:
         given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         current = given if _TOKEN.match(given) else uuid.uuid4().hex
         token = request_id.set(current)
-
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), (b"x-request-id", current.encode())]
-            await send(message)
         try:
-            await self.app(scope, receive, send_with_id)
+            await self.app(scope, receive, with_headers(send, [(b"x-request-id", current.encode())]))
         finally:
             request_id.reset(token)

@@ -13,14 +13,18 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from ..errors import ServiceInputError
-from ..schemas import MeasurementIn
+from ..schemas import RECORD_FIELDS, MeasurementIn
 
 CSV_COLUMNS = ("recipe", "proposal_id", "lifetime_h", "censored", "overpotential_mv", "cell_id",
-               "current_density_ma_cm2", "capacity_mah_cm2", "state", "failure_reason", "current_ma_cm2")
+               "current_density_ma_cm2", "capacity_mah_cm2", "state", "failure_reason", "current_ma_cm2",
+               *RECORD_FIELDS)
 
 
-def _pydantic_errors(error: ValidationError, prefix: list) -> list[dict]:
-    return [{"loc": [*prefix, *item["loc"]], "msg": item["msg"], "type": item["type"]} for item in error.errors()]
+def _pydantic_errors(error: ValidationError, prefix: list, number: int) -> list[dict]:
+    """Each field's error located at ``[*prefix, number, field]``, its message saying "row N" (rows count from 1)."""
+    return [{"loc": [*prefix, number, *item["loc"]],
+             "msg": f"row {number}: " + (f"{'.'.join(map(str, item['loc']))}: " if item["loc"] else "") + item["msg"],
+             "type": item["type"]} for item in error.errors()]
 
 
 def parse_rows(rows: list[Any], prefix: list) -> list[MeasurementIn]:
@@ -30,7 +34,7 @@ def parse_rows(rows: list[Any], prefix: list) -> list[MeasurementIn]:
         try:
             parsed.append(MeasurementIn.model_validate(row))
         except ValidationError as error:
-            errors.extend(_pydantic_errors(error, [*prefix, number]))
+            errors.extend(_pydantic_errors(error, prefix, number))
     if errors:
         raise ServiceInputError(f"{len(errors)} invalid field(s)", errors=errors)
     if not parsed:

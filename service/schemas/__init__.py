@@ -6,15 +6,18 @@ from .requests import (
     MAX_SUPERCYCLES,
     MAX_UNIT_CYCLES,
     PUBLISHED_NAME,
+    RECORD_FIELDS,
     CampaignIn,
+    CellRecord,
     ConditionIn,
     MeasurementIn,
     MeasurementPatch,
     ProposalsIn,
+    ReactorSettings,
     SimulationIn,
     SimulationsIn,
     SpaceIn,
 )
 
-__all__ = ["MAX_SUPERCYCLES", "MAX_UNIT_CYCLES", "CampaignIn", "ConditionIn", "MeasurementIn", "MeasurementPatch",
-           "PUBLISHED_NAME", "ProposalsIn", "SimulationIn", "SimulationsIn", "SpaceIn"]
+__all__ = ["MAX_SUPERCYCLES", "MAX_UNIT_CYCLES", "PUBLISHED_NAME", "RECORD_FIELDS", "CampaignIn", "CellRecord", "ConditionIn",
+           "MeasurementIn", "MeasurementPatch", "ProposalsIn", "ReactorSettings", "SimulationIn", "SimulationsIn", "SpaceIn"]

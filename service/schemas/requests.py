@@ -5,9 +5,10 @@ Shared by the HTTP edge (which validates with them) and the use cases (which tak
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from interlayer.surrogate.acquisition import ACQUISITIONS
 from interlayer.surrogate.measurement import STATES
@@ -41,6 +42,19 @@ class ConditionIn(BaseModel):
     capacity_mah_cm2: float | None = Field(default=None, gt=0, allow_inf_nan=False)
 
 
+class ReactorSettings(BaseModel):
+    """The ALD/MLD reactor settings a coater needs beside the cycle sequence: stored on the campaign, printed
+    on its worksheet. No defaults: the paper's text (shared/reference) gives none (its methods are in its
+    Supporting Information), and a guessed temperature or pulse would be coated as if it were the lab's."""
+
+    model_config = ConfigDict(extra="forbid")
+    temperature_c: float | None = Field(default=None, ge=20, le=400, allow_inf_nan=False, description="deposition, °C")
+    tma_pulse_s: float | None = Field(default=None, gt=0, le=600, allow_inf_nan=False, description="TMA dose")
+    h2o_pulse_s: float | None = Field(default=None, gt=0, le=600, allow_inf_nan=False, description="H2O dose (ALD)")
+    eg_pulse_s: float | None = Field(default=None, gt=0, le=600, allow_inf_nan=False, description="ethylene glycol dose (MLD)")
+    purge_s: float | None = Field(default=None, gt=0, le=600, allow_inf_nan=False, description="N2 purge after each dose")
+
+
 class CampaignIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=200)
@@ -58,6 +72,7 @@ class CampaignIn(BaseModel):
     constraint: str | None = Field(default=None, min_length=1, max_length=64)
     # the cells' electrode area: a tester's file uploaded without one is read with it (issue 27)
     electrode_area_cm2: float | None = Field(default=None, gt=0, le=1000, allow_inf_nan=False)
+    reactor: ReactorSettings | None = None
 
     @field_validator("objectives")
     @classmethod
@@ -87,7 +102,39 @@ class ProposalsIn(BaseModel):
     count: int = Field(default=4, ge=1, le=64)
 
 
-class MeasurementIn(BaseModel):
+class CellRecord(BaseModel):
+    """What a lab files about a cell beside its result; none of it enters the model. The current and
+    capacity of its test are its ``condition``."""
+
+    model_config = ConfigDict(extra="forbid")
+    electrolyte: str | None = Field(default=None, min_length=1, max_length=200, description="e.g. 1 M LiPF6 in EC/DEC")
+    temperature_c: float | None = Field(default=None, ge=-80, le=150, allow_inf_nan=False,
+                                        description="test temperature, °C")
+    built_on: date | None = Field(default=None, description="the day the cell was assembled")
+    tested_on: date | None = Field(default=None, description="the day its test began")
+    sample_id: str | None = Field(default=None, min_length=1, max_length=200, description="the coated sample's id")
+    note: str | None = Field(default=None, min_length=1, max_length=2000)
+
+    @field_validator("tested_on", mode="after")
+    @classmethod
+    def _tested_after_built(cls, tested_on: date | None, info: ValidationInfo) -> date | None:
+        built_on = info.data.get("built_on")
+        if tested_on is not None and built_on is not None and tested_on < built_on:
+            raise ValueError(f"the test cannot begin ({tested_on}) before the cell was built ({built_on})")
+        return tested_on
+
+
+RECORD_FIELDS = tuple(CellRecord.model_fields)
+
+
+def _failed_cell_reason(reason: str | None, info: ValidationInfo) -> str | None:
+    """A failed cell has no lifetime, so its reason is the whole record: required (``state`` is validated first)."""
+    if info.data.get("state") == "failed" and reason is None:
+        raise ValueError("a failed cell needs its failure_reason (e.g. 'film did not grow')")
+    return reason
+
+
+class MeasurementIn(CellRecord):
     """One cell report: a recipe (or the proposal it answers), hours, and whether the cell is still running."""
 
     model_config = ConfigDict(extra="forbid")
@@ -98,10 +145,15 @@ class MeasurementIn(BaseModel):
     censored: bool = False
     state: Literal[STATES] | None = Field(default=None, description="running, stopped, shorted or failed; "
                                           "without it censored means running and not censored shorted")
-    failure_reason: str | None = Field(default=None, min_length=1, max_length=500)
+    failure_reason: str | None = Field(default=None, min_length=1, max_length=500, validate_default=True)
     overpotential_mv: float | None = Field(default=None, gt=0, allow_inf_nan=False)
     cell_id: str | None = Field(default=None, min_length=1, max_length=200)
     condition: ConditionIn | None = None
+
+    @field_validator("failure_reason", mode="after")
+    @classmethod
+    def _failed_needs_reason(cls, reason: str | None, info: ValidationInfo) -> str | None:
+        return _failed_cell_reason(reason, info)
 
     @model_validator(mode="after")
     def _names_a_recipe(self) -> "MeasurementIn":
@@ -110,15 +162,21 @@ class MeasurementIn(BaseModel):
         return self
 
 
-class MeasurementPatch(BaseModel):
-    """A newer report of a running cell: more hours, and whether it is still running."""
+class MeasurementPatch(CellRecord):
+    """A newer report of a running cell: more hours, and whether it is still running; or, alone, any cell's
+    record fields (``CellRecord``), which change no result."""
 
     model_config = ConfigDict(extra="forbid")
     lifetime_h: float | None = Field(default=None, gt=0, allow_inf_nan=False)
     censored: bool = True
     state: Literal[STATES] | None = None
-    failure_reason: str | None = Field(default=None, min_length=1, max_length=500)
+    failure_reason: str | None = Field(default=None, min_length=1, max_length=500, validate_default=True)
     overpotential_mv: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+
+    @field_validator("failure_reason", mode="after")
+    @classmethod
+    def _failed_needs_reason(cls, reason: str | None, info: ValidationInfo) -> str | None:
+        return _failed_cell_reason(reason, info)
 
 
 class SimulationIn(BaseModel):

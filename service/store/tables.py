@@ -7,12 +7,13 @@ readable across versions (never pickles).
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     Enum,
     Float,
@@ -139,6 +140,13 @@ class Measurement(Base):
     overpotential_mv: Mapped[float | None] = mapped_column(Float, nullable=True)
     cell_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
     condition: Mapped[dict | None] = mapped_column(Document, nullable=True)
+    # the lab's record of the cell (migration 0004_records): none of it enters the model
+    electrolyte: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    temperature_c: Mapped[float | None] = mapped_column(Float, nullable=True)
+    built_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    tested_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    sample_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
 

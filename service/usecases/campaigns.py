@@ -9,7 +9,7 @@ from interlayer.models.errors import InterlayerError
 from interlayer.surrogate.space import DesignSpace
 
 from ..errors import ServiceInputError
-from ..schemas import CampaignIn
+from ..schemas import CampaignIn, ReactorSettings
 from ..settings import Settings
 from ..store import tables
 from ..store.campaigns import Campaigns
@@ -40,6 +40,8 @@ def create_campaign(settings: Settings, owner: str, body: CampaignIn, idempotenc
         options = {"seed": body.seed, "physics": body.physics, "acquisition": body.acquisition,
                    "related_campaigns": body.related_campaigns,
                    "condition": body.condition.model_dump(exclude_none=True) if body.condition else None}
+        if body.reactor is not None:
+            options["reactor"] = body.reactor.model_dump(exclude_none=True)
         if body.objectives != ["lifetime"] or body.constraint is not None:
             # only when set: a lifetime campaign's stored options stay as they were
             options.update(objectives=body.objectives, constraint=body.constraint)
@@ -62,3 +64,12 @@ def show_campaign(settings: Settings, owner: str, campaign_id: str) -> dict[str,
         campaigns = Campaigns(session)
         row = campaigns.owned(owner, campaign_id)
         return campaign_view(row, campaigns.counts(campaign_id))
+
+
+def set_reactor(settings: Settings, owner: str, campaign_id: str, reactor: ReactorSettings) -> dict[str, Any]:
+    """The campaign's reactor settings, replaced (they change no result: no data version, no refit)."""
+    with transaction(settings) as session:
+        row = owned_campaign(session, owner, campaign_id)
+        # a new dict: the Document column sees the change only on assignment (stored at commit)
+        row.options = {**row.options, "reactor": reactor.model_dump(exclude_none=True)}
+        return campaign_view(row)

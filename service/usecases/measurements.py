@@ -2,7 +2,8 @@
 running cell's newer report; each change bumps the data version and queues a refit.
 
 Every row is checked (recipe, lifetime, design space, the cell's earlier reports) before any is
-written; the first bad row is reported by row number and field, and the campaign is left unchanged.
+written; every bad row is reported by row number (from 1) and field, a recipe outside the design space
+with the limits it breaks, and the campaign is left unchanged.
 
 Concurrent writers of one campaign take turns: each write's first statement bumps the campaign's
 data version, which locks the campaign row (the database, on SQLite) until it commits. So a cell's
@@ -21,7 +22,7 @@ from interlayer.surrogate.space import stored_space
 
 from ..errors import NotFound, ServiceInputError
 from ..jobs.queue import publish_committed
-from ..schemas import MeasurementIn, MeasurementPatch
+from ..schemas import RECORD_FIELDS, CellRecord, MeasurementIn, MeasurementPatch
 from ..settings import Settings
 from ..store import tables
 from ..store.campaigns import Campaigns
@@ -47,14 +48,20 @@ def _condition(condition) -> dict | None:
 
 def _store(session: Session, campaign: tables.Campaign, rows: list[MeasurementIn], prefix: list) -> list[tables.Measurement]:
     """Validate ``rows`` against the campaign and write them in the caller's transaction; raise before any write."""
+    return _write(session, campaign, *_plan(session, campaign, rows, prefix))
+
+
+def _plan(session: Session, campaign: tables.Campaign, rows: list[MeasurementIn], prefix: list) -> tuple[list, dict]:
+    """Each row with its surrogate measurement and the proposal it answers, and the stored rows by cell id;
+    every bad row's error at once."""
     space = stored_space(campaign.space)
-    cells = Cells(session)
-    stored = cells.of_campaign(campaign.id)
+    stored = Cells(session).of_campaign(campaign.id)
     by_cell = {row.cell_id: row for row in stored if row.cell_id is not None}
     merged = [to_measurement(row, campaign.metal) for row in stored]
     proposals = {p.id: p for p in Proposals(session).of_campaign(campaign.id)}
     answered = {row.proposal_id for row in stored if row.proposal_id}
     plan: list[tuple[MeasurementIn, Measurement, str | None]] = []
+    errors: list[ServiceInputError] = []
     for number, row in enumerate(rows, start=1):
         proposal_id = row.proposal_id
         try:
@@ -70,10 +77,12 @@ def _store(session: Session, campaign: tables.Campaign, rows: list[MeasurementIn
             measurement = Measurement(recipe, row.lifetime_h, row.censored, row.overpotential_mv, row.cell_id, row.state,
                                       row.failure_reason, surrogate_condition(_condition(row.condition)))
             merged = merge_reports(merged, [measurement])
-        except ServiceInputError:
-            raise
+        except ServiceInputError as error:
+            errors.append(error)
+            continue
         except InterlayerError as error:
-            raise _row_error(prefix, number, str(error), getattr(error, "field", None)) from None
+            errors.append(_row_error(prefix, number, str(error), getattr(error, "field", None)))
+            continue
         if proposal_id is None:
             # A report by recipe answers the oldest open proposal of that recipe, if any.
             open_ids = sorted((p.created_at, p.id) for p in proposals.values()
@@ -82,6 +91,16 @@ def _store(session: Session, campaign: tables.Campaign, rows: list[MeasurementIn
         if proposal_id is not None:
             answered.add(proposal_id)
         plan.append((row, measurement, proposal_id))
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise ServiceInputError(f"{len(errors)} rows refused: " + "; ".join(str(e) for e in errors), prefix,
+                                errors=[item for error in errors for item in error.errors])
+    return plan, by_cell
+
+
+def _write(session: Session, campaign: tables.Campaign, plan: list[tuple], by_cell: dict) -> list[tables.Measurement]:
+    cells = Cells(session)
     written = []
     now = tables.utcnow()
     for row, measurement, proposal_id in plan:
@@ -96,9 +115,17 @@ def _store(session: Session, campaign: tables.Campaign, rows: list[MeasurementIn
         existing.lifetime_h = None if measurement.lifetime_h is None else float(measurement.lifetime_h)
         existing.censored, existing.state, existing.failure_reason = measurement.censored, measurement.state, measurement.failure_reason
         existing.overpotential_mv, existing.condition, existing.updated_at = measurement.overpotential_mv, condition, now
+        _file_record(existing, row)
         written.append(existing)
     cells.flush()
     return written
+
+
+def _file_record(row: tables.Measurement, record: CellRecord) -> None:
+    """Set the record fields ``record`` gives; a later report that leaves them out keeps the earlier ones."""
+    for name in RECORD_FIELDS:
+        if getattr(record, name) is not None:
+            setattr(row, name, getattr(record, name))
 
 
 def _patch(session: Session, campaign: tables.Campaign, row: tables.Measurement, newer: MeasurementPatch) -> tables.Measurement:
@@ -143,6 +170,30 @@ def add_measurements(settings: Settings, owner: str, campaign_id: str, rows: lis
         return Written(body, {JobKind.REFIT: [job.id] if created else []})
     fingerprint = ["measurements", campaign_id, [row.model_dump() for row in rows]]
     return write_once(settings, owner, idempotency_key, fingerprint, write).body
+
+
+def update_record(settings: Settings, owner: str, campaign_id: str, measurement_id: str,
+                  record: CellRecord) -> dict[str, Any]:
+    """A cell's record fields, as given (an empty text clears one); no result changes, so no data version
+    and no refit."""
+    with transaction(settings) as session:
+        Campaigns(session).owned(owner, campaign_id)
+        cells = Cells(session)
+        row = cells.get(measurement_id)
+        if row is None or row.campaign_id != campaign_id:
+            raise NotFound(f"measurement {measurement_id} not found")
+        for name in record.model_fields_set & set(RECORD_FIELDS):
+            setattr(row, name, getattr(record, name))
+        row.updated_at = tables.utcnow()
+        cells.flush()
+        return measurement_view(row)
+
+
+def check_measurements(settings: Settings, owner: str, campaign_id: str, rows: list[MeasurementIn], prefix: list) -> None:
+    """Refuse the rows as ``add_measurements`` would (every row's error at once), storing nothing: for a form
+    that shows these errors beside those its fields' types already raised."""
+    with transaction(settings) as session:
+        _plan(session, Campaigns(session).owned(owner, campaign_id), rows, prefix)
 
 
 def list_measurements(settings: Settings, owner: str, campaign_id: str) -> list[dict[str, Any]]:

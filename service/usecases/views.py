@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from ..store import tables
@@ -11,7 +11,7 @@ from ..store.proposals import Proposals
 from ..store.simulations import Simulations
 
 
-def _iso(value: datetime | None) -> str | None:
+def _iso(value: datetime | date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
@@ -31,7 +31,13 @@ def measurement_view(row: tables.Measurement) -> dict[str, Any]:
             "lifetime_h": row.lifetime_h, "censored": row.censored, "state": row.state,
             "failure_reason": row.failure_reason, "overpotential_mv": row.overpotential_mv,
             "cell_id": row.cell_id, "condition": row.condition, "created_at": _iso(row.created_at),
-            "updated_at": _iso(row.updated_at)}
+            "updated_at": _iso(row.updated_at), **record_view(row)}
+
+
+def record_view(row: tables.Measurement) -> dict[str, Any]:
+    """The lab's record of a cell (dates as ISO days)."""
+    return {"electrolyte": row.electrolyte, "temperature_c": row.temperature_c, "built_on": _iso(row.built_on),
+            "tested_on": _iso(row.tested_on), "sample_id": row.sample_id, "note": row.note}
 
 
 def job_view(session: Session, job: tables.Job) -> dict[str, Any]:

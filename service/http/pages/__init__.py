@@ -1,19 +1,19 @@
 """The dashboard: server-rendered pages beside the API (which stays under ``/v1``), one router per page resource.
 
 Signed-in pages use a session cookie (``session.py``); every form carries a CSRF token; another
-owner's campaign is a 404 page, as in the API. Plotly's JavaScript is served from the installed
-plotly package: the pages work on a network without internet access.
+owner's campaign is a 404 page, as in the API. Plotly's JavaScript is a partial bundle shipped in
+``static/``: the pages work on a network without internet access.
 """
 
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from ...settings import Settings
 from . import campaign, campaigns, cell_files, cells, jobs, signin
-from .render import HERE, page, plotly_js
+from .render import HERE, page
 from .session import CsrfRefused, SignInRequired, new_session_secret, signin_location
 
 
@@ -31,9 +31,5 @@ def add_pages(app: FastAPI, settings: Settings) -> None:
     app.add_exception_handler(CsrfRefused, _csrf_refused)
     for module in (signin, campaigns, campaign, cells, cell_files, jobs):
         app.include_router(module.router)
-
-    @app.get("/assets/plotly.min.js", include_in_schema=False)
-    def plotly_bundle() -> Response:
-        return Response(plotly_js(), media_type="text/javascript", headers={"Cache-Control": "public, max-age=86400"})
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

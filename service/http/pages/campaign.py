@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Form, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from ...errors import NotFound
-from ...schemas import ProposalsIn
+from ...schemas import ProposalsIn, ReactorSettings
 from ...settings import Settings
-from ...usecases import dashboard, jobs, proposals
+from ...usecases import campaigns, dashboard, exports, jobs, proposals
 from ..deps import AppSettings
+from ..routes.exports import export_response
 from .figures import campaign_figures
-from .forms import field_errors
+from .forms import field_errors, filled
 from .render import not_found, page, see_other
 from .session import CheckedIn, PageSession, SignedIn
 from .worksheet import worksheet_csv, worksheet_rows
@@ -23,10 +25,22 @@ from .worksheet import worksheet_csv, worksheet_rows
 router = APIRouter(include_in_schema=False)
 
 
+# A cell's record as the forms and the cells table show it: field, label, input type.
+RECORD_INPUTS = (("electrolyte", "Electrolyte", "text"), ("temperature_c", "Temperature (°C)", "text"),
+                 ("built_on", "Built on", "date"), ("tested_on", "Test began", "date"), ("sample_id", "Sample id", "text"),
+                 ("note", "Note", "text"))
+
+
+# The reactor settings' fields as the worksheet shows them: field, label, unit.
+REACTOR_FIELDS = (("temperature_c", "deposition temperature", "°C"), ("tma_pulse_s", "TMA pulse", "s"),
+                  ("h2o_pulse_s", "H2O pulse", "s"), ("eg_pulse_s", "EG pulse", "s"), ("purge_s", "purge", "s"))
+
+
 def campaign_context(state: dict[str, Any]) -> dict[str, Any]:
     """What the campaign page and the report render: the state, its figures and its worksheet."""
-    return {"state": state, "campaign": state["campaign"], "recommendation": state["recommendation"],
-            "figures": campaign_figures(state), "worksheet": worksheet_rows(state["proposals"]),
+    return {"state": state, "record_inputs": RECORD_INPUTS, "reactor_fields": REACTOR_FIELDS, "reactor_errors": {}, "campaign": state["campaign"], "recommendation": state["recommendation"],
+            "figures": campaign_figures(state),
+            "worksheet": worksheet_rows(state["proposals"], state["measurements"], state["recommendation"], replicate=True),
             "pending": [p for p in state["proposals"] if p.get("status") == "pending"]}
 
 
@@ -72,12 +86,40 @@ def propose(campaign_id: str, request: Request, session: CheckedIn, settings: Ap
     return see_other(f"/campaigns/{campaign_id}?job={job['id']}#next-batch")
 
 
-@router.get("/campaigns/{campaign_id}/worksheet.csv")
-def worksheet(campaign_id: str, request: Request, session: SignedIn,
-              settings: AppSettings) -> Response:
+@router.post("/campaigns/{campaign_id}/reactor")
+async def reactor(campaign_id: str, request: Request, session: CheckedIn, settings: AppSettings) -> Response:
+    """The campaign's reactor settings as the form leaves them (an emptied field is unset)."""
+    values = filled(await request.form(), tuple(name for name, _, _ in REACTOR_FIELDS))
     try:
-        pending = proposals.list_proposals(settings, session.owner, campaign_id, "pending")
+        await run_in_threadpool(campaigns.set_reactor, settings, session.owner, campaign_id,
+                                ReactorSettings.model_validate(values))
     except NotFound:
         return not_found(request, session)
-    return Response(worksheet_csv(worksheet_rows(pending)), media_type="text/csv",
+    except ValidationError as error:
+        return await run_in_threadpool(render_campaign, request, session, settings, campaign_id, 422,
+                                       reactor_errors=field_errors(error))
+    return see_other(f"/campaigns/{campaign_id}#reactor")
+
+
+@router.get("/campaigns/{campaign_id}/export")
+def export(campaign_id: str, request: Request, session: SignedIn, settings: AppSettings,
+           format: Literal["json", "csv"] = "json", table: Literal[exports.TABLES] = "cells") -> Response:
+    """The API's export for a signed-in session."""
+    try:
+        document = exports.campaign_export(settings, session.owner, campaign_id)
+    except NotFound:
+        return not_found(request, session)
+    return export_response(document, campaign_id, format, table)
+
+
+@router.get("/campaigns/{campaign_id}/worksheet.csv")
+def worksheet(campaign_id: str, request: Request, session: SignedIn, settings: AppSettings,
+              replicate: bool = False) -> Response:
+    """The pending batch as CSV; with ``replicate``, the recommended recipe as a last row."""
+    try:
+        state = dashboard.campaign_state(settings, session.owner, campaign_id)
+    except NotFound:
+        return not_found(request, session)
+    rows = worksheet_rows(state["proposals"], state["measurements"], state["recommendation"], replicate)
+    return Response(worksheet_csv(rows), media_type="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="worksheet-{campaign_id}.csv"'})

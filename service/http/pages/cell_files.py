@@ -6,18 +6,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
 from ...errors import NotFound, ServiceInputError, UnsupportedMedia
-from ...settings import Settings
 from ...usecases import cycler_files, measurements
-from ..deps import settings_of
+from ..deps import AppSettings
 from .campaign import render_campaign
 from .plotting import PALETTE, Figure, base_layout
 from .render import not_found, page, see_other
-from .session import PageSession, checked_session, page_session
+from .session import CheckedIn, SignedIn
 
 router = APIRouter(prefix="/campaigns/{campaign_id}/cells", include_in_schema=False)
 
@@ -30,8 +29,8 @@ def _area(text: str) -> float | None:
 
 
 @router.post("/files")
-async def upload_cell_file(campaign_id: str, request: Request, session: PageSession = Depends(checked_session),
-                           settings: Settings = Depends(settings_of)) -> Response:
+async def upload_cell_file(campaign_id: str, request: Request, session: CheckedIn,
+                           settings: AppSettings) -> Response:
     """A new cell (or a known cell id's growing file) from the form; the cell's page follows the analysis."""
     form = await request.form()
     upload = form.get("file")
@@ -80,8 +79,8 @@ def cell_figures(analysis: dict[str, Any] | None, trace: dict[str, list[float]] 
 
 
 @router.get("/files/{file_id}")
-def cell_file_page(campaign_id: str, file_id: str, request: Request, session: PageSession = Depends(page_session),
-                   settings: Settings = Depends(settings_of)) -> HTMLResponse:
+def cell_file_page(campaign_id: str, file_id: str, request: Request, session: SignedIn,
+                   settings: AppSettings) -> HTMLResponse:
     try:
         shown = cycler_files.show_file(settings, session.owner, campaign_id, file_id)
         cells = measurements.list_measurements(settings, session.owner, campaign_id)
@@ -94,8 +93,8 @@ def cell_file_page(campaign_id: str, file_id: str, request: Request, session: Pa
 
 
 @router.post("/files/{file_id}/reject")
-def reject_detection(campaign_id: str, file_id: str, request: Request, session: PageSession = Depends(checked_session),
-                     settings: Settings = Depends(settings_of)) -> Response:
+def reject_detection(campaign_id: str, file_id: str, request: Request, session: CheckedIn,
+                     settings: AppSettings) -> Response:
     """The scientist rejects the detection: the cell goes back to its values before the file."""
     try:
         cycler_files.reject_detection(settings, session.owner, campaign_id, file_id)

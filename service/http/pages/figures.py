@@ -12,13 +12,31 @@ from interlayer.models.recipe import Recipe
 from interlayer.surrogate.feasibility import MIN_FEASIBLE
 from interlayer.surrogate.objective import OutcomeConstraint
 
-from .plotting import PALETTE, Figure, base_layout, rgba
+from .cell_marks import cells_by_unit, lifetime_strip, unit_of, unit_style
+from .plotting import PALETTE, Figure, base_layout, log_axis, rgba
 
-SHORTED = {"symbol": "circle", "size": 9, "color": "#1b1b1b"}
-# a censored cell is drawn at its bound, pointing up: it lived at least this long
-CENSORED = {"symbol": "triangle-up", "size": 11, "color": "#d6604d", "line": {"width": 1, "color": "#1b1b1b"}}
+CURVE_DASHES = ("solid", "dash", "dot", "dashdot", "longdash")
 # a failed cell's mark sits this far below its unit's square centre (squares are one cycle tall)
-FAILED_OFFSET = 0.3
+FAILED_OFFSET = 0.22
+
+
+# One line under each plot saying how to read it (the page and the report print it as the figure's caption).
+CAPTIONS = {
+    "lifetime": "Grey lines: the lifetime the model predicts for the five best unit structures (band: 90 % interval "
+                "of the best); marks: your cells, coloured and shaped by unit, hollow while still running, dotted at another "
+                "test condition.",
+    "pareto": "The line joins recipes that no other beats in both lifetime and overpotential (bars: 90 % intervals); "
+              "marks: your cells.",
+    "unit_map": "Each square is one unit structure (ALD × MLD cycles per unit), coloured by the longest lifetime the "
+                "model predicts for it at any thickness.",
+    "progress": "Black: the longest-lived cell so far (▲ still running); blue: the model's best predicted lifetime with "
+                "its 90 % interval; dotted lines: a batch proposed.",
+    "survival": "One mark per cell: filled, it shorted at that hour; hollow, it is still running or was stopped and "
+                "lived at least that long; dotted, tested at another condition.",
+    "probability_best": "The chance, under the model, that each recipe is the longest-lived of the whole design space.",
+    "physics": "Dotted (right axis): the lifetime the physics models alone expect along the best unit, 1 at their "
+               "optimum; marks: your cells. The model keeps the physics only while it predicts unseen cells better.",
+}
 
 
 @lru_cache(maxsize=65536)
@@ -40,53 +58,39 @@ def condition_text(condition: dict | None) -> str:
     return ", ".join(part for part in parts if part)
 
 
-def _cell_text(m: dict) -> str:
-    state = m.get("state") or ("running" if m["censored"] else "shorted")
-    condition = condition_text(m.get("condition"))
-    return f"{m['recipe']} ({state})" + (f"<br>{condition}" if condition else "")
-
-
 def _at_target(m: dict, target: dict | None) -> bool:
     """A cell tested at the campaign's target condition (or one of them has none, as the model reads it)."""
     return not target or not m.get("condition") or _condition_values(m["condition"]) == _condition_values(target)
 
 
 def _cells(measurements: list[dict], x_of, y_of=lambda m: m["lifetime_h"], target: dict | None = None) -> list[dict]:
-    """Measured cells as scatter traces: shorted ones at their lifetime, censored ones as ▲ at their bound,
-    and cells tested at another condition than the campaign's target apart, hollow. Failed cells have no
-    lifetime: they are drawn on the unit map."""
-    traces = []
-    kinds = ((False, True, "cell (shorted)", SHORTED), (True, True, "cell ▲ lower bound (running or stopped)", CENSORED),
-             (None, False, "cell at another test condition (hollow; ▲ lower bound)", None))
-    for censored, at_target, name, marker in kinds:
-        # a failed cell has no lifetime, and a cell without an overpotential no place on that axis
-        chosen = [m for m in measurements if m["lifetime_h"] is not None and x_of(m) is not None and y_of(m) is not None
-                  and _at_target(m, target) is at_target and censored in (None, m["censored"])]
-        if not chosen:
-            continue
-        if marker is None:
-            marker = {"symbol": ["triangle-up-open" if m["censored"] else "circle-open" for m in chosen], "size": 10,
-                      "color": "#555"}
-        traces.append({"type": "scatter", "mode": "markers", "name": name, "marker": marker,
-                       "x": [x_of(m) for m in chosen], "y": [y_of(m) for m in chosen],
-                       "text": [_cell_text(m) for m in chosen], "hovertemplate": "%{text}<br>%{y:.0f} h<extra></extra>"})
-    return traces
+    """Measured cells with a place on both axes, one trace per unit structure (``cell_marks``); failed cells
+    have no lifetime: they are drawn on the unit map. Units are styled over every cell with a lifetime, so
+    a unit looks the same on each plot of the page."""
+    style = unit_style([unit_of(m["recipe"]) for m in measurements if m["lifetime_h"] is not None])
+    chosen = [m for m in measurements if m["lifetime_h"] is not None and x_of(m) is not None and y_of(m) is not None]
+    return cells_by_unit(chosen, x_of, y_of, lambda m: _at_target(m, target), lambda m: condition_text(m.get("condition")),
+                         style)
 
 
 def lifetime_vs_thickness(landscape: dict, measurements: list[dict], target: dict | None = None) -> Figure:
     """Predicted median lifetime with its 90 % band against thickness for the best unit structures, and the cells."""
     data = []
-    for curve, color in zip(landscape["curves"], PALETTE):
+    # the predictions in grey, told apart by their dashes: colours belong to the cells' units
+    for rank, (curve, dash) in enumerate(zip(landscape["curves"], CURVE_DASHES)):
         x = curve["thickness_nm"]
-        data.append({"type": "scatter", "mode": "lines", "x": x + x[::-1], "y": curve["high_h"] + curve["low_h"][::-1],
-                     "fill": "toself", "fillcolor": rgba(color, 0.15), "line": {"width": 0}, "hoverinfo": "skip",
-                     "showlegend": False, "legendgroup": curve["unit"]})
-        data.append({"type": "scatter", "mode": "lines", "name": f"{curve['unit']} median, 90 % band", "x": x,
-                     "y": curve["median_h"], "line": {"color": color}, "legendgroup": curve["unit"]})
+        if rank == 0:  # one band: five overlapping ones (Li's are wide) blur into grey
+            data.append({"type": "scatter", "mode": "lines", "x": x + x[::-1], "y": curve["high_h"] + curve["low_h"][::-1],
+                         "fill": "toself", "fillcolor": "rgba(0,0,0,0.08)", "line": {"width": 0}, "hoverinfo": "skip",
+                         "showlegend": False, "legendgroup": curve["unit"]})
+        data.append({"type": "scatter", "mode": "lines", "name": f"{curve['unit']} predicted" + (", 90 % band" if rank == 0 else ""),
+                     "x": x, "y": curve["median_h"], "line": {"color": "#333" if rank == 0 else "#888", "dash": dash},
+                     "legendgroup": curve["unit"]})
     data += _cells(measurements, lambda m: thickness_nm(m["recipe"]), target=target)
     # both axes in logs: films span 0.4–40 nm, lifetimes an order of magnitude or two
-    layout = base_layout("Predicted lifetime against thickness, best unit structures", "film thickness (nm)", "lifetime (h)")
-    layout["xaxis"]["type"] = layout["yaxis"]["type"] = "log"
+    layout = base_layout("Predicted lifetime against film thickness", "film thickness (nm)", "lifetime (h)")
+    layout["xaxis"] |= log_axis([v for trace in data for v in trace["x"]])
+    layout["yaxis"] |= log_axis([v for trace in data for v in trace["y"]])
     return {"data": data, "layout": layout}
 
 
@@ -152,7 +156,7 @@ def pareto_front(recommendation: dict, measurements: list[dict], target: dict | 
     data += _cells(measurements, lambda m: m["overpotential_mv"], target=target)
     layout = base_layout("Lifetime against overpotential" + (": the predicted Pareto set" if entries else ""),
                          "overpotential (mV)", "lifetime (h)")
-    layout["yaxis"]["type"] = "log"
+    layout["yaxis"] |= log_axis([v for trace in data for v in trace["y"]])
     limit = recommendation.get("constraint")
     if limit:
         # the only outcome a constraint can name besides lifetime is the overpotential: the x axis
@@ -197,24 +201,6 @@ def progress(landscape: dict, recommendation: dict, proposals: list[dict], measu
     return {"data": data, "layout": layout}
 
 
-def survival(landscape: dict) -> Figure:
-    """Kaplan–Meier survival of the cells of each recipe, censored cells as ticks on their curve."""
-    data = []
-    for index, curve in enumerate(landscape["survival"]):
-        color = PALETTE[index % len(PALETTE)]
-        data.append({"type": "scatter", "mode": "lines", "name": f"{curve['recipe']} ({curve['cells']})",
-                     "x": curve["hours"], "y": curve["alive"], "line": {"color": color}, "legendgroup": curve["recipe"]})
-        if curve["censored_h"]:
-            data.append({"type": "scatter", "mode": "markers", "x": curve["censored_h"], "y": curve["censored_alive"],
-                         "marker": {"symbol": "line-ns-open", "size": 14, "color": color}, "showlegend": False,
-                         "legendgroup": curve["recipe"], "hovertemplate": "censored at %{x:.0f} h<extra></extra>"})
-    layout = base_layout("Survival by recipe, the 10 with most cells (Kaplan–Meier; ticks: censored)",
-                         "hours cycled", "fraction not shorted")
-    layout["yaxis"]["range"] = [0, 1.05]
-    layout["legend"]["y"] = -0.35  # up to five rows of recipes below the axis title
-    return {"data": data, "layout": layout}
-
-
 def probability_best(landscape: dict) -> Figure:
     rows = landscape["probability_best"][::-1]
     return {"data": [{"type": "bar", "orientation": "h", "x": [r["probability_best"] for r in rows],
@@ -231,16 +217,20 @@ def physics_prior(landscape: dict, recommendation: dict, measurements: list[dict
     scores = hyper.get("physics_held_out_log_density") or {}
     prior = landscape.get("prior")
     decision = ("kept" if hyper.get("physics") else "dropped") if prior else "off"
-    title = f"Physics prior {decision}: {hyper.get('physics_reason', 'no decision yet')}"
+    title = f"What the physics expects, and the cells (physics {decision})"
+    reason = hyper.get("physics_reason", "no decision yet")
     if scores:
-        title += "<br><sub>held-out log density " + ", ".join(f"{name.replace('_', ' ')} {value:.1f}"
-                                                              for name, value in scores.items()) + "</sub>"
+        # the guard's held-out log densities: how likely each model found the cells it was not fitted to
+        reason += "; fit to unseen cells (higher is better): " + ", ".join(
+            f"{name.replace('_', ' ')} {value:.1f}" for name, value in scores.items())
+    title += f"<br><sub>{reason}</sub>"
     layout = base_layout(title, "film thickness (nm)", "lifetime (h)", margin={"l": 60, "r": 60, "t": 70, "b": 50})
-    layout["xaxis"]["type"] = layout["yaxis"]["type"] = "log"
     data = _cells(measurements, lambda m: thickness_nm(m["recipe"]), target=target)
+    layout["xaxis"] |= log_axis([v for trace in data for v in trace["x"]] + ((prior or {}).get("thickness_nm") or []))
+    layout["yaxis"] |= log_axis([v for trace in data for v in trace["y"]])
     if prior:
-        layout["yaxis2"] = {"title": {"text": "prior lifetime, relative (1: physics optimum)"}, "overlaying": "y",
-                            "side": "right", "rangemode": "tozero", "showgrid": False,
+        layout["yaxis2"] = {"title": {"text": "physics' lifetime, relative (1: its optimum)"}, "overlaying": "y",
+                            "side": "right", "range": [0, 1.05], "showgrid": False,
                             # its own ticks: Plotly otherwise lines them up with the log axis's, unreadably
                             "tickmode": "linear", "tick0": 0, "dtick": 0.25}
         data.insert(0, {"type": "scatter", "mode": "lines", "name": f"prior shape, {prior['unit']} (right axis)",
@@ -259,8 +249,10 @@ def campaign_figures(state: dict) -> dict[str, Figure]:
     figures = {"lifetime": lifetime_vs_thickness(landscape, measurements, target),
                "unit_map": unit_map(landscape, measurements),
                "progress": progress(landscape, recommendation, state["proposals"], measurements),
-               "survival": survival(landscape), "probability_best": probability_best(landscape),
+               "survival": lifetime_strip(measurements, lambda m: _at_target(m, target),
+                                          lambda m: condition_text(m.get("condition"))),
+               "probability_best": probability_best(landscape),
                "physics": physics_prior(landscape, recommendation, measurements, target)}
     if "predicted_overpotential_mv" in recommendation:
         figures["pareto"] = pareto_front(recommendation, measurements, target)
-    return figures
+    return {name: figure | {"caption": CAPTIONS[name]} for name, figure in figures.items()}

@@ -25,7 +25,10 @@ def job_page(job_id: str, request: Request, session: SignedIn,
     except NotFound:
         return not_found(request, session)
     simulation = job.get("simulation")
-    scalars = {k: v for k, v in ((simulation or {}).get("result") or {}).items() if isinstance(v, (int, float, str, bool))}
+    result = (simulation or {}).get("result") or {}
+    # where and when the peaks act (stress_locations) beside the peaks themselves: the stress plot is the end's
+    scalars = {k: v for k, v in (result | (result.get("stress_locations") or {})).items()
+               if isinstance(v, (int, float, str, bool))}
     return page(request, "job.html", {"session": session, "job": job, "scalars": scalars,
                                       "figures": simulation_figures(simulation)})
 

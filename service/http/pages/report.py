@@ -22,6 +22,6 @@ def render_report(state: dict[str, Any]) -> str:
     template = templates.env.get_template("report.html")
     return template.render(**campaign_context(state), readonly=True,
                            written_at=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-                           plotly_js=_inline(plotly_js().decode()),
+                           plotly_js=_inline(plotly_js()),
                            app_js=_inline((HERE / "static" / "app.js").read_text()),
                            style=_inline((HERE / "static" / "style.css").read_text()))

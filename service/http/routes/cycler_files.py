@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, File, Form, UploadFile
+from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from ...settings import Settings
 from ...usecases import cycler_files
-from ..deps import owner_of, settings_of
+from ..deps import AppSettings, Owner
 from ..responses import Problem
 
 router = APIRouter(prefix="/v1/campaigns/{campaign_id}/measurements", tags=["cycler files"])
@@ -69,38 +69,35 @@ async def _accepted(settings: Settings, owner: str, campaign_id: str, measuremen
 
 
 @router.post("/files", status_code=202, response_model=FileAccepted, responses=FILE_RESPONSES)
-async def upload_new_cell(campaign_id: str, file: UploadFile = File(...), recipe: str = Form(..., min_length=1, max_length=64),
+async def upload_new_cell(campaign_id: str, owner: Owner, settings: AppSettings, file: UploadFile = File(...),
+                          recipe: str = Form(..., min_length=1, max_length=64),
                           cell_id: str | None = Form(None, min_length=1, max_length=200), area_cm2: float | None = _AREA,
-                          test_ended: bool = _ENDED, owner: str = Depends(owner_of),
-                          settings: Settings = Depends(settings_of)) -> JSONResponse:
+                          test_ended: bool = _ENDED) -> JSONResponse:
     """A new cell from its tester's file (or, for a cell id already reported, the file of that cell)."""
     return await _accepted(settings, owner, campaign_id, None, file, area_cm2=area_cm2, test_ended=test_ended,
                            recipe=recipe, cell_id=cell_id)
 
 
 @router.post("/{measurement_id}/files", status_code=202, response_model=FileAccepted, responses=FILE_RESPONSES)
-async def upload_cell_file(campaign_id: str, measurement_id: str, file: UploadFile = File(...), area_cm2: float | None = _AREA,
-                           test_ended: bool = _ENDED, owner: str = Depends(owner_of),
-                           settings: Settings = Depends(settings_of)) -> JSONResponse:
+async def upload_cell_file(campaign_id: str, measurement_id: str, owner: Owner, settings: AppSettings,
+                           file: UploadFile = File(...), area_cm2: float | None = _AREA,
+                           test_ended: bool = _ENDED) -> JSONResponse:
     """The tester's file of a reported cell (a growing file again as the test runs: hours only rise)."""
     return await _accepted(settings, owner, campaign_id, measurement_id, file, area_cm2=area_cm2, test_ended=test_ended)
 
 
 @router.get("/{measurement_id}/files", response_model=CellFiles)
-def list_cell_files(campaign_id: str, measurement_id: str, owner: str = Depends(owner_of),
-                    settings: Settings = Depends(settings_of)) -> dict:
+def list_cell_files(campaign_id: str, measurement_id: str, owner: Owner, settings: AppSettings) -> dict:
     return {"files": cycler_files.list_files(settings, owner, campaign_id, measurement_id)}
 
 
 @router.get("/{measurement_id}/files/{file_id}", response_model=CellFileOut)
-def show_cell_file(campaign_id: str, measurement_id: str, file_id: str, owner: str = Depends(owner_of),
-                   settings: Settings = Depends(settings_of)) -> dict:
+def show_cell_file(campaign_id: str, measurement_id: str, file_id: str, owner: Owner, settings: AppSettings) -> dict:
     """The file with its analysis and the voltage trace downsampled for a browser."""
     return cycler_files.show_file(settings, owner, campaign_id, file_id)
 
 
 @router.post("/{measurement_id}/files/{file_id}/rejection", response_model=CellFileOut)
-def reject_detection(campaign_id: str, measurement_id: str, file_id: str, owner: str = Depends(owner_of),
-                     settings: Settings = Depends(settings_of)) -> dict:
+def reject_detection(campaign_id: str, measurement_id: str, file_id: str, owner: Owner, settings: AppSettings) -> dict:
     """The scientist rejects the file's detection: the cell goes back to its values before the file."""
     return cycler_files.reject_detection(settings, owner, campaign_id, file_id)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from ...schemas import MeasurementIn, MeasurementPatch
+from ...schemas import RECORD_FIELDS, MeasurementIn, MeasurementPatch
 from ...schemas.responses import MeasurementsOut, MeasurementsWritten, MeasurementUpdated
 from ...usecases import measurements
 from ..deps import AppSettings, IdempotencyKey, Owner
@@ -40,4 +40,6 @@ def list_measurements(campaign_id: str, owner: Owner, settings: AppSettings) -> 
 @router.patch("/{measurement_id}", response_model=MeasurementUpdated)
 def patch_measurement(campaign_id: str, measurement_id: str, body: MeasurementPatch, owner: Owner,
                       settings: AppSettings) -> JSONResponse:
+    if body.model_fields_set and body.model_fields_set <= set(RECORD_FIELDS):  # the lab's record alone: no new result
+        return JSONResponse(measurements.update_record(settings, owner, campaign_id, measurement_id, body))
     return JSONResponse(measurements.update_measurement(settings, owner, campaign_id, measurement_id, body))

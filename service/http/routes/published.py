@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.concurrency import run_in_threadpool
 
 from ...errors import ServiceInputError
 from ...schemas import PUBLISHED_NAME
 from ...schemas.responses import PublishedCellsOut, PublishedSetOut, PublishedSetsOut
-from ...settings import Settings
 from ...usecases import published
-from ..deps import owner_of, settings_of
+from ..deps import AppSettings, Owner
 from ..uploads import uploaded_csv
 
 router = APIRouter(prefix="/v1/published", tags=["published"])
@@ -25,18 +24,17 @@ _NAME = Path(pattern=PUBLISHED_NAME, description="lower-case letters, digits, '_
 
 
 @router.get("", response_model=PublishedSetsOut)
-def list_published(owner: str = Depends(owner_of), settings: Settings = Depends(settings_of)) -> dict:
+def list_published(owner: Owner, settings: AppSettings) -> dict:
     return {"sets": published.list_published(settings, owner)}
 
 
 @router.get("/{name}", response_model=PublishedCellsOut)
-def show_published(name: str = _NAME, owner: str = Depends(owner_of), settings: Settings = Depends(settings_of)) -> dict:
+def show_published(owner: Owner, settings: AppSettings, name: str = _NAME) -> dict:
     return published.show_published(settings, owner, name)
 
 
 @router.post("/{name}", status_code=201, response_model=PublishedSetOut, openapi_extra=PUBLISHED_BODY)
-async def import_published(request: Request, name: str = _NAME, owner: str = Depends(owner_of),
-                           settings: Settings = Depends(settings_of)) -> dict:
+async def import_published(request: Request, owner: Owner, settings: AppSettings, name: str = _NAME) -> dict:
     """Import a published-style CSV as the set NAME: every row validated, a bad one is a 422 naming its row and column."""
     text = await uploaded_csv(request)
     if text is None:

@@ -22,7 +22,7 @@ function followJob(element) {
     if (!response.ok) { message.textContent = `job status unavailable (HTTP ${response.status})`; return; }
     const job = await response.json();
     bar.value = job.progress || 0;
-    message.textContent = `${job.status}${job.message ? ": " + job.message : ""}`;
+    message.textContent = `${job.status}${job.message && job.message !== job.status ? ": " + job.message : ""}`;
     if (job.status === "succeeded") {
       // a moment to read "succeeded" before the page comes back with the job's results
       setTimeout(finished, 400);
@@ -49,5 +49,17 @@ function drawFigures() {
   }
 }
 
+// No inline handlers: the Content-Security-Policy runs only this file and Plotly's.
+document.querySelectorAll("[data-print]").forEach((link) => link.addEventListener("click", (event) => {
+  event.preventDefault();
+  window.print();
+}));
+// Stored times are UTC to the second; the reader sees them in their own zone.
+document.querySelectorAll("time[datetime]").forEach((element) => {
+  const when = new Date(element.getAttribute("datetime"));
+  if (Number.isNaN(when.getTime())) return;
+  element.textContent = when.toLocaleString(undefined, {year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit",
+                                                        minute: "2-digit", second: "2-digit", timeZoneName: "short"});
+});
 document.querySelectorAll("[data-job]").forEach(followJob);
 drawFigures();
