@@ -140,7 +140,7 @@ class Measurement(Base):
     overpotential_mv: Mapped[float | None] = mapped_column(Float, nullable=True)
     cell_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
     condition: Mapped[dict | None] = mapped_column(Document, nullable=True)
-    # the lab's record of the cell (migration 0004_records): none of it enters the model
+    # the lab's record of the cell (migration 0006): none of it enters the model
     electrolyte: Mapped[str | None] = mapped_column(String(200), nullable=True)
     temperature_c: Mapped[float | None] = mapped_column(Float, nullable=True)
     built_on: Mapped[date | None] = mapped_column(Date, nullable=True)
