@@ -673,6 +673,40 @@ def simulate_phasefield(metal: str, film: Film | None, *, overpotential_v: float
         return _simulate(metal, film, overpotential_v, config, progress, should_cancel)
 
 
+@dataclass(frozen=True)
+class _Scheme:
+    """The reduced operators and constants one run steps with (fixed for the run)."""
+
+    r: ReducedParameters
+    f_eta: float
+    stress_per_mpa: float
+    lap_neumann: np.ndarray
+    lap_mixed: np.ndarray
+    shift: float
+
+    def order_parameter(self, xi: np.ndarray, conc: np.ndarray, phi: np.ndarray, stress_mpa: np.ndarray,
+                        dt: float) -> tuple[np.ndarray, np.ndarray]:
+        """ξⁿ⁺¹ of one step, and the local diffusivity the concentration step uses."""
+        r = self.r
+        dg, reaction, diffusivity = local_rates(xi, conc, phi, stress_mpa, self.f_eta, self.stress_per_mpa, r)
+        # (1/dt + L_σ(κ(−∇²) − c)) ξⁿ⁺¹ = ξⁿ/dt − L_σ(g′(ξⁿ) + c ξⁿ) − L_η h′ B   (c: translation_shift)
+        xi_new = _solve_neumann(xi / dt - r.interface_mobility * (dg + self.shift * xi) - reaction,
+                                1.0 / dt + r.interface_mobility * (r.gradient_coefficient * self.lap_neumann - self.shift))
+        return xi_new, diffusivity
+
+    def concentration(self, conc: np.ndarray, rate: np.ndarray, diffusivity: np.ndarray,
+                      dt: float) -> tuple[np.ndarray, np.ndarray]:
+        """c̃ and φ̃ of one step, given ∂ξ/∂t."""
+        r = self.r
+        # c̃ is stabilised with A ≥ max D: unconditionally stable
+        stab_c = max(r.diffusivity_electrolyte, r.diffusivity_metal)
+        # c̃: (1 − 2 dt A∇²) δc = dt[∇·(2D∇c̃) − (c_s/c0) ∂ξ/∂t]   (D(∇c̃ + c̃∇φ̃) = 2D∇c̃)
+        transport = _divergence_flux(conc, 2.0 * diffusivity, r.bulk_concentration, r.cell)
+        conc = conc + _solve_mixed(dt * (transport - r.site_density_ratio * rate), 1.0 + 2.0 * dt * stab_c * self.lap_mixed)
+        # φ̃ = ln(c̃/c_b): the anion is blocked, so it sits in Boltzmann equilibrium
+        return conc, np.log(np.clip(conc, _MIN_CONCENTRATION, None) / r.bulk_concentration)
+
+
 def _simulate(metal: str, film: Film | None, overpotential_v: float, config: PhaseFieldConfig | None,
               progress: Callable[[float], None] | None,
               should_cancel: Callable[[], bool] | None) -> PhaseFieldResult:
@@ -683,63 +717,41 @@ def _simulate(metal: str, film: Film | None, overpotential_v: float, config: Pha
     stress_per_mpa = reduced_stress_per_mpa(data.symbol, config.temperature_k)
     coupling = FilmCoupling(film, config, eta_v, stress_per_mpa, data.symbol)
     r = reduced_parameters(config, data.symbol, eta_v)
-
     started = time.perf_counter()
-    f_eta = eta_v / thermal_voltage_v(config.temperature_k)
-    dx = r.cell                                  # reduced lengths: x̃ = x/ℓ
-    l_sigma, kappa = r.interface_mobility, r.gradient_coefficient
-    c_bulk = r.bulk_concentration
-    lap_neumann, lap_mixed = _laplacian_symbols(config.shape, dx)
-    # c̃ is stabilised with A ≥ max D: unconditionally stable
-    stab_c = max(r.diffusivity_electrolyte, r.diffusivity_metal)
+    # reduced lengths x̃ = x/ℓ, times t̃ = t/t_scale
+    scheme = _Scheme(r, eta_v / thermal_voltage_v(config.temperature_k), stress_per_mpa,
+                     *_laplacian_symbols(config.shape, r.cell), translation_shift(r, config.interface_width_nm))
     dt_limit = time_step_limit_s(config, data.symbol, eta_v) * r.second
-    shift = translation_shift(r, config.interface_width_nm)
 
     xi = initial_order_parameter(config)
-    conc = np.full_like(xi, c_bulk)
+    conc = np.full_like(xi, r.bulk_concentration)
     phi = np.zeros_like(xi)
     surface0 = surface_height(xi, config.cell_nm)
-    surface = surface0.copy()
-    mean0 = float(surface0.mean())
-
+    surface, mean0 = surface0.copy(), float(surface0.mean())
     times, amplitudes, means = [0.0], [perturbation_amplitude_nm(surface0)], [mean0]
-    # t, dt reduced (t̃ = t/t_scale); the first steps are short: the film's stress builds up within them
-    # (its peak came 27 % high when the run started at the full step)
+    # the first steps are short: the film's stress builds up within them (its peak came 27 % high when the
+    # run started at the full step)
     t, dt, steps = 0.0, min(dt_limit / INITIAL_STEP_DIVISOR, 0.01 * r.second), 0
-    target = config.plated_thickness_nm
     while True:
         rise = float(surface.mean()) - mean0
         if progress is not None:
-            progress(min(1.0, max(0.0, rise / target)))
-        if rise >= target or t >= config.max_time_s * r.second:
+            progress(min(1.0, max(0.0, rise / config.plated_thickness_nm)))
+        if rise >= config.plated_thickness_nm or t >= config.max_time_s * r.second:
             break
         if should_cancel is not None and should_cancel():
             raise SimulationCancelled(f"phase-field run cancelled at t = {t / r.second:.3g} s")
-
-        dg, reaction, diffusivity = local_rates(xi, conc, phi, coupling.stress_mpa, f_eta, stress_per_mpa, r)
-        # (1/dt + L_σ(κ(−∇²) − c)) ξⁿ⁺¹ = ξⁿ/dt − L_σ(g′(ξⁿ) + c ξⁿ) − L_η h′ B   (c: translation_shift)
-        xi_new = _solve_neumann(xi / dt - l_sigma * (dg + shift * xi) - reaction,
-                                1.0 / dt + l_sigma * (kappa * lap_neumann - shift))
+        xi_new, diffusivity = scheme.order_parameter(xi, conc, phi, coupling.stress_mpa, dt)
         change = float(np.abs(xi_new - xi).max())
         if not math.isfinite(change):
             raise SimulationInputError(f"phase-field run diverged at t = {t / r.second:.3g} s; lower max_dt_s")
         if change > 2.0 * config.max_front_step and dt > 1e-6 * r.second:
             dt *= 0.5  # reject: the front would jump
             continue
-        rate = (xi_new - xi) / dt
-        # c̃: (1 − 2 dt A∇²) δc = dt[∇·(2D∇c̃) − (c_s/c0) ∂ξ/∂t]   (D(∇c̃ + c̃∇φ̃) = 2D∇c̃)
-        transport = _divergence_flux(conc, 2.0 * diffusivity, c_bulk, dx)
-        conc = conc + _solve_mixed(dt * (transport - r.site_density_ratio * rate),
-                                   1.0 + 2.0 * dt * stab_c * lap_mixed)
+        conc, phi = scheme.concentration(conc, (xi_new - xi) / dt, diffusivity, dt)
         xi = xi_new
-        # φ̃ = ln(c̃/c_b): the anion is blocked, so it sits in Boltzmann equilibrium
-        phi = np.log(np.clip(conc, _MIN_CONCENTRATION, None) / c_bulk)
-
         new_surface = surface_height(xi, config.cell_nm)
         coupling.advance(new_surface, new_surface - surface, dt / r.second, (t + dt) / r.second)
-        surface = new_surface
-        t += dt
-        steps += 1
+        surface, t, steps = new_surface, t + dt, steps + 1
         times.append(t / r.second)
         amplitudes.append(perturbation_amplitude_nm(surface))
         means.append(float(surface.mean()))
