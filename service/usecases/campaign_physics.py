@@ -7,7 +7,10 @@ comes back later: ``physics_results`` answers ``Waiting`` with how many are read
 
 from __future__ import annotations
 
-from interlayer.surrogate.fit import CampaignError
+from dataclasses import dataclass
+
+from interlayer.surrogate.campaign import Campaign
+from interlayer.surrogate.fit import CampaignError, Fit, FitCache
 from interlayer.surrogate.physics import SimulationRequest
 
 from ..jobs.lifecycle import Waiting, create_job
@@ -18,6 +21,28 @@ from ..store.jobs import Jobs
 from ..store.simulations import Simulations
 from ..store.vocabulary import JobKind, JobStatus
 from .physics_models import service_model
+from .state import CampaignState, load_state
+
+
+@dataclass
+class Fitted:
+    """A campaign as of one read, its surrogate and the fit of its cells (with every physics result stored)."""
+
+    state: CampaignState
+    campaign: Campaign
+    fit: Fit
+
+
+def fitted_campaign(settings: Settings, campaign_id: str, fits: FitCache) -> Fitted | Waiting:
+    """The campaign's fit from ``fits`` (built on a miss), or ``Waiting`` before any model is built while
+    the physics it needs is still being computed."""
+    with transaction(settings) as session:
+        state = load_state(session, campaign_id)
+    campaign = state.build(fits)
+    results = physics_results(settings, state.row.owner, campaign.simulation_requests())
+    if isinstance(results, Waiting):
+        return results
+    return Fitted(state, campaign, campaign.fit(results))
 
 
 def request_input(request: SimulationRequest) -> dict:

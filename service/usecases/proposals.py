@@ -15,11 +15,11 @@ from ..store.cells import Cells
 from ..store.db import Session, transaction
 from ..store.proposals import Proposals
 from ..store.vocabulary import JobKind, JobStatus
-from .campaign_physics import physics_results
+from .campaign_physics import fitted_campaign
 from .campaigns import owned_campaign
 from .idempotency import Written, write_once
 from .recommendations import recommendation_document, store_recommendation, with_history
-from .state import load_state, pending_recipes
+from .state import pending_recipes
 from .views import job_view, proposal_view
 
 
@@ -51,13 +51,10 @@ def propose(settings: Settings, claimed: Claim, fits: FitCache) -> Waiting | Non
     propose the same recipe and concurrent jobs wait a few milliseconds instead of recomputing.
     """
     count = int(claimed.input["count"])
-    with transaction(settings) as session:
-        state = load_state(session, claimed.campaign_id)
-    campaign = state.build(fits)
-    results = physics_results(settings, state.row.owner, campaign.simulation_requests())
-    if isinstance(results, Waiting):
-        return results
-    fit = campaign.fit(results)
+    fitted = fitted_campaign(settings, claimed.campaign_id, fits)
+    if isinstance(fitted, Waiting):
+        return fitted
+    state, campaign, fit = fitted.state, fitted.campaign, fitted.fit
     recommendation = recommendation_document(campaign, fit)
     with transaction(settings) as session:
         # The lock comes first, before the pending proposals are read, and holds until this batch is stored.

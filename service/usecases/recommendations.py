@@ -18,9 +18,8 @@ from ..store.db import Session, transaction
 from ..store.jobs import Jobs
 from ..store.recommendations import Recommendations
 from ..store.vocabulary import JobKind, JobStatus
-from .campaign_physics import physics_results
+from .campaign_physics import fitted_campaign
 from .campaigns import owned_campaign
-from .state import load_state
 from .views import job_view
 
 
@@ -56,13 +55,10 @@ def refit(settings: Settings, claimed: Claim, fits: FitCache) -> Waiting | None:
 
     ``Waiting`` (no model built) while the physics it needs is still being computed.
     """
-    with transaction(settings) as session:
-        state = load_state(session, claimed.campaign_id)
-    campaign = state.build(fits)
-    results = physics_results(settings, state.row.owner, campaign.simulation_requests())
-    if isinstance(results, Waiting):
-        return results
-    fit = campaign.fit(results)
+    fitted = fitted_campaign(settings, claimed.campaign_id, fits)
+    if isinstance(fitted, Waiting):
+        return fitted
+    state, campaign, fit = fitted.state, fitted.campaign, fitted.fit
     document = recommendation_document(campaign, fit)
     # the conditions asked for (GET ...?current_ma_cm2=&capacity_mah_cm2=) beside the target's
     conditions = {key: campaign.recommend(condition=condition_of(key), fit=fit).as_dict()
