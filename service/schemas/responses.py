@@ -138,6 +138,16 @@ class ReadyOut(BaseModel):
     worker: str
 
 
+class ExportOut(Open):
+    """A campaign filed for a lab notebook: who exported it and from what (provenance), the campaign, its
+    cells with their records, its proposals and the recommendation at each data version."""
+
+    provenance: dict[str, Any]
+    campaign: CampaignOut
+    cells: list[MeasurementOut]
+    proposals: list[ProposalOut]
+    recommendations: list[dict[str, Any]]
+
 class PublishedCellOut(BaseModel):
     """A published cell: the columns of a published-style CSV (``interlayer.surrogate.published.COLUMNS``)."""
 

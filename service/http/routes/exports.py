@@ -9,6 +9,7 @@ from typing import Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 
+from ...schemas.responses import ExportOut
 from ...usecases import exports
 from ..deps import AppSettings, Owner
 
@@ -33,8 +34,9 @@ def export_response(document: dict, campaign_id: str, format: str, table: str) -
                     headers={"Content-Disposition": f'attachment; filename="{campaign_id}-{table}.csv"'})
 
 
-@router.get("", responses={200: {"content": {"text/csv": {}}, "description": "JSON: provenance, campaign, cells, "
-                                             "proposals, recommendations; CSV: the table asked for"}})
+@router.get("", responses={200: {"model": ExportOut, "content": {"text/csv": {}},
+                                 "description": "JSON: provenance, campaign, cells, proposals, recommendations; "
+                                                "CSV: the table asked for"}})
 def export_campaign(campaign_id: str, owner: Owner, settings: AppSettings, format: Literal["json", "csv"] = Query("json"),
                     table: Literal[exports.TABLES] = Query("cells", description="for CSV: cells, proposals or recommendations")) -> Response:
     return export_response(exports.campaign_export(settings, owner, campaign_id), campaign_id, format, table)
