@@ -182,3 +182,18 @@ def test_run_is_deterministic_reports_progress_and_can_be_cancelled():
 def test_bad_input_is_refused_before_any_step(case, match):
     with pytest.raises(SimulationInputError, match=match):
         case()
+
+
+def test_the_electrolyte_deficit_is_kept_in_ppm_where_c_over_c0_rounds_to_one():
+    """At the defaults transport barely notices a nanometre bump (Damköhler ≈ 1e-5): c/c0 at the stored
+    3 decimals is 1.000 everywhere, the deficit 1 − c/c0 in ppm is not, and it is the concentration field's."""
+    result = simulate_phasefield("Li", li_film("(1ALD-1MLD)25"))
+    summary = result.summary()
+    electrolyte = np.array(summary["order_parameter_map"]) < 0.5
+    ratio = np.array(summary["concentration_map"])[electrolyte]
+    deficit_ppm = np.array(summary["concentration_deficit_ppm_map"])[electrolyte]
+    assert np.all(ratio == 1.0)
+    assert 0.0 < deficit_ppm.max() < 1e3 and deficit_ppm.max() > 10.0 * max(deficit_ppm.min(), 1e-3)
+    # the stored map samples the field every other cell: its deepest point is near the field's, never past it
+    deepest_ppm = (1.0 - result.concentration.min()) * 1e6
+    assert 0.5 * deepest_ppm <= deficit_ppm.max() <= deepest_ppm + 1e-3

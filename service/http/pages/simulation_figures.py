@@ -64,16 +64,25 @@ def _phases(result: dict) -> Figure:
 
 
 def _concentration(result: dict) -> Figure:
-    """c/c0 in the electrolyte only (the metal's cells hidden), on a scale spanning what the run left."""
+    """The ions' deficit 1 − c/c0 in the electrolyte only (the metal's cells hidden), in ppm when the run
+    keeps it (a nanometre bump depletes parts per million), on a scale spanning what the run left."""
+    deficit = "concentration_deficit_ppm_map" in result
+    values_map = result["concentration_deficit_ppm_map"] if deficit else result["concentration_map"]
     z = [[c if xi < 0.5 else None for c, xi in zip(c_row, xi_row)]
-         for c_row, xi_row in zip(result["concentration_map"], result["order_parameter_map"])]
+         for c_row, xi_row in zip(values_map, result["order_parameter_map"])]
     values = [c for row in z for c in row if c is not None]
     low, high = (min(values), max(values)) if values else (0.0, 1.0)
-    spread = max(high - low, 0.002)  # the map keeps 3 decimals: a narrower span is rounding
-    title = f"Ion concentration c/c0 in the electrolyte at the end (from {low:.3f} to {high:.3f})"
+    # the map keeps 3 decimals: a narrower span is rounding
+    spread = max(high - low, 0.002)
+    if deficit:
+        title = f"Ion deficit 1 − c/c0 in the electrolyte at the end (from {low:.3g} to {high:.3g} ppm)"
+        unit = "ppm"
+    else:  # a result stored before the deficit was kept
+        title = f"Ion concentration c/c0 in the electrolyte at the end (from {low:.3f} to {high:.3f})"
+        unit = "c/c0"
     return {"data": [{"type": "heatmap", "z": z, "x": result["map_x_nm"], "y": result["map_y_nm"], "colorscale": "Viridis",
                       "zmin": (low + high - spread) / 2, "zmax": (low + high + spread) / 2,
-                      "colorbar": {"thickness": 12, "title": {"text": "c/c0"}}}],
+                      "colorbar": {"thickness": 12, "title": {"text": unit}}}],
             "layout": _map_layout(title)}
 
 
