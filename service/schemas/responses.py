@@ -109,10 +109,11 @@ class MeasurementsWritten(BaseModel):
 
 
 class MeasurementUpdated(MeasurementOut):
-    """The updated row, the campaign's new data version and the id of the refit job it queued."""
+    """The updated row, the campaign's data version and the id of the refit job it queued (none when only
+    the cell's record changed: no result did, so the data version stays and nothing is refitted)."""
 
     data_version: int
-    job_id: str
+    job_id: str | None
 
 
 class RecommendationOut(Open):

@@ -177,7 +177,7 @@ def update_record(settings: Settings, owner: str, campaign_id: str, measurement_
     """A cell's record fields, as given (an empty text clears one); no result changes, so no data version
     and no refit."""
     with transaction(settings) as session:
-        Campaigns(session).owned(owner, campaign_id)
+        campaign = Campaigns(session).owned(owner, campaign_id)
         cells = Cells(session)
         row = cells.get(measurement_id)
         if row is None or row.campaign_id != campaign_id:
@@ -186,7 +186,7 @@ def update_record(settings: Settings, owner: str, campaign_id: str, measurement_
             setattr(row, name, getattr(record, name))
         row.updated_at = tables.utcnow()
         cells.flush()
-        return measurement_view(row)
+        return measurement_view(row) | {"data_version": campaign.data_version, "job_id": None}
 
 
 def check_measurements(settings: Settings, owner: str, campaign_id: str, rows: list[MeasurementIn], prefix: list) -> None:
