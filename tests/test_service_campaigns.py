@@ -218,3 +218,28 @@ def test_csv_with_one_bad_row_stores_nothing_and_names_the_row(pg_client, tmp_pa
     assert error.value.detail[0]["loc"] == ["body", "file", "row", 2] and "a1" in error.value.detail[0]["msg"]
     assert pg_client.measurements(campaign["id"]) == before
     assert pg_client.campaign(campaign["id"])["data_version"] == 1
+
+
+def test_a_rendered_recommendation_is_sent_again_only_while_its_stamp_is_current(pg_stack, pg_client):
+    """The API keeps the bytes it rendered per (campaign, condition, stamp): the same answer again while the
+    stored row is unchanged, the newly stored document once a refit replaced it (a new computed_at), and the
+    refit job (202) once a new cell made the data newer."""
+    from interlayer.service.store.db import transaction
+    from interlayer.service.usecases.recommendations import store_recommendation
+
+    campaign_id = pg_client.create_campaign("rendered", "Na", space=SMALL_SPACE, physics="none")["id"]
+    pg_client.measure(campaign_id, [{"recipe": "Na@(1ALD-1MLD)10", "lifetime_h": 900.0, "censored": False},
+                                    {"recipe": "Na@(2ALD-2MLD)5", "lifetime_h": 400.0, "censored": False}])
+    first = pg_client.recommendation(campaign_id)
+    path = f"/v1/campaigns/{campaign_id}/recommendation"
+    again = pg_client.http.get(path)
+    assert again.status_code == 200 and again.json() == first
+    # a refit of the same data version stores its document anew: the new one is served, not the bytes kept
+    with transaction(pg_stack.settings) as session:
+        document = {key: value for key, value in first.items() if key not in ("campaign_id", "data_version", "computed_at")}
+        store_recommendation(session, campaign_id, first["data_version"], document | {"recipe": "Na@(3ALD-3MLD)4"})
+    replaced = pg_client.http.get(path).json()
+    assert replaced["recipe"] == "Na@(3ALD-3MLD)4" and replaced["computed_at"] != first["computed_at"]
+    pg_client.measure(campaign_id, [{"recipe": "Na@(1ALD-1MLD)20", "lifetime_h": 700.0, "censored": False}])
+    newer = pg_client.http.get(path)
+    assert newer.status_code == 202 and newer.json()["kind"] == "ingest"

@@ -22,6 +22,7 @@ from .deps import KeyCache
 from .limits import RequestLimits
 from .metrics import RequestMetrics, ServiceCollector, router as metrics_router
 from .pages import add_pages
+from .rendered import RenderedRecommendations
 from .request_ids import RequestIds
 from .responses import REFUSALS, error_body
 from .routes import campaigns, cycler_files, exports, health, jobs, measurements, proposals, published, simulations
@@ -67,6 +68,7 @@ def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(title="Interlayer", version="1", description="ALD/MLD coating design campaigns, physics jobs and recommendations.")
     app.state.settings = settings
     app.state.keys = KeyCache()
+    app.state.rendered_recommendations = RenderedRecommendations()
     app.state.broker = redis.Redis.from_url(settings.redis_url, socket_timeout=2) if settings.redis_url else None
     app.state.metrics = CollectorRegistry()
     app.state.metrics.register(ServiceCollector(settings, app.state.broker))

@@ -10,6 +10,7 @@ from interlayer.surrogate.campaign import Campaign
 from interlayer.surrogate.condition import Condition
 from interlayer.surrogate.fit import CampaignError, Fit, FitCache
 
+from ..errors import NotFound
 from ..jobs.lifecycle import Claim, Waiting, create_job, finish
 from ..jobs.queue import publish_committed
 from ..settings import Settings
@@ -102,6 +103,18 @@ class RecommendationAnswer:
 
     document: dict[str, Any] | None = None
     job: dict[str, Any] | None = None
+
+
+def current_stamp(settings: Settings, owner: str, campaign_id: str) -> tuple[int, str] | None:
+    """``(data version, computed_at)`` of the stored recommendation when it is of the campaign's current data,
+    None otherwise; the document is not read. A stored recommendation never changes under one stamp (a new one
+    is stored with a new ``computed_at``), so what was rendered for a stamp may be served again."""
+    with transaction(settings) as session:
+        stamp = Recommendations(session).stamp(owner, campaign_id)
+    if stamp is None:
+        raise NotFound(f"campaign {campaign_id} not found")
+    current, stored, computed_at = stamp
+    return (stored, computed_at.isoformat()) if stored == current and computed_at is not None else None
 
 
 def current_recommendation(settings: Settings, owner: str, campaign_id: str, condition: str | None = None) -> RecommendationAnswer:
