@@ -16,8 +16,8 @@ from typing import Any
 
 from ..settings import Settings
 from ..store.db import Session, single_statements, transaction
-from ..store.jobs import Jobs, claim_row, finish_row
-from ..store.tables import Job, utcnow
+from ..store.jobs import QUEUED_COLUMNS, Jobs, claim_row, finish_row, insert_queued_simulation
+from ..store.tables import Job, new_id, utcnow
 from ..store.vocabulary import FINISHED, JobKind, JobStatus
 
 log = logging.getLogger(__name__)
@@ -45,6 +45,18 @@ def create_job(session: Session, kind: JobKind, owner: str, job_input: dict[str,
               status=JobStatus.QUEUED, progress=0.0, message="queued", attempts=0, cancel_requested=False,
               published_at=utcnow())
     return Jobs(session).add(job)
+
+
+def submit_simulation(settings: Settings, owner: str, job_input: dict[str, Any], simulation_key: str) -> Job | None:
+    """A new simulation job, queued and committed in one statement; None when its key has a stored result
+    (the caller then takes the general path, which makes the job a cached, finished one)."""
+    now = utcnow()
+    job = Job(id=new_id("job"), kind=JobKind.SIMULATION, owner=owner, input=job_input, simulation_key=simulation_key,
+              status=JobStatus.QUEUED, progress=0.0, message="queued", attempts=0, cancel_requested=False,
+              published_at=now, created_at=now)
+    with single_statements(settings) as connection:
+        inserted = insert_queued_simulation(connection, {name: getattr(job, name) for name in QUEUED_COLUMNS})
+    return job if inserted else None
 
 
 @dataclass

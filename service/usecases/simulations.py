@@ -13,7 +13,8 @@ from interlayer.models.recipe import Recipe
 
 from ..errors import ServiceInputError
 from ..jobs.heartbeat import Heartbeat
-from ..jobs.lifecycle import Claim, ClaimLost, create_job, finish, finish_now, succeed_cached
+from ..jobs.lifecycle import Claim, ClaimLost, create_job, finish, finish_now, submit_simulation, succeed_cached
+from ..jobs.queue import publish_committed
 from ..schemas import MAX_SUPERCYCLES, MAX_UNIT_CYCLES, SimulationIn
 from ..settings import Settings
 from ..store.db import Session, single_statements, transaction
@@ -22,7 +23,7 @@ from ..store.tables import new_id, utcnow
 from ..store.vocabulary import JobKind, JobStatus
 from .idempotency import Written, write_once
 from .physics_models import model_names, service_model
-from .views import job_view
+from .views import job_body, job_view
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,12 @@ def request_simulations(settings: Settings, owner: str, bodies: list[SimulationI
     ``batch``: a sweep (its own request to the Idempotency-Key) rather than one simulation.
     """
     requests = [simulation_input(settings, body, location) for body, location in zip(bodies, locations)]
+    if idempotency_key is None and not batch:  # the common submission: one statement when nothing is cached
+        (job_input, key), = requests
+        job = submit_simulation(settings, owner, job_input, key)
+        if job is not None:
+            publish_committed(settings, JobKind.SIMULATION, [job.id])
+            return [job_body(job)]
 
     def write(session: Session) -> Written:
         cached = Simulations(session).ids(key for _, key in requests)

@@ -40,12 +40,17 @@ def record_view(row: tables.Measurement) -> dict[str, Any]:
             "tested_on": _iso(row.tested_on), "sample_id": row.sample_id, "note": row.note}
 
 
-def job_view(session: Session, job: tables.Job) -> dict[str, Any]:
-    """The job, with its simulation's result or its proposals once it has them."""
-    body = {"id": job.id, "kind": job.kind, "status": job.status, "progress": job.progress, "message": job.message,
+def job_body(job: tables.Job) -> dict[str, Any]:
+    """The job's own fields (a new queued job's whole view)."""
+    return {"id": job.id, "kind": job.kind, "status": job.status, "progress": job.progress, "message": job.message,
             "attempts": job.attempts, "error": job.error, "campaign_id": job.campaign_id, "input": job.input,
             "result": job.result, "cancel_requested": job.cancel_requested, "created_at": _iso(job.created_at),
             "started_at": _iso(job.started_at), "finished_at": _iso(job.finished_at)}
+
+
+def job_view(session: Session, job: tables.Job) -> dict[str, Any]:
+    """The job, with its simulation's result or its proposals once it has them."""
+    body = job_body(job)
     result = job.result or {}
     if "simulation_id" in result:
         simulation = Simulations(session).get(result["simulation_id"])
