@@ -12,7 +12,7 @@ from interlayer.surrogate.fit import CampaignError, FitCache
 from interlayer.surrogate.measurement import Measurement
 from interlayer.surrogate.objective import Objective
 from interlayer.surrogate.physics import PRIORS, PhysicsPrior
-from interlayer.surrogate.space import DesignSpace
+from interlayer.surrogate.space import stored_space
 
 from ..store import tables
 from ..store.campaigns import Campaigns
@@ -51,14 +51,13 @@ class CampaignState:
     row: tables.Campaign
     measurements: list[Measurement]
     related: list[Measurement]
-    pending: list[Recipe]
 
     def build(self, fits: FitCache | None = None) -> Campaign:
         """The surrogate's campaign, told every measurement; its fits kept in ``fits`` (a worker's cache).
 
         The physics results are the caller's to give (``Campaign.fit(results)``): the campaign never runs one."""
         options = self.row.options
-        campaign = Campaign(DesignSpace.from_dict(self.row.space), seed=options["seed"],
+        campaign = Campaign(stored_space(self.row.space), seed=options["seed"],
                             physics=physics_prior(options["physics"]), related=self.related,
                             fits=fits, acquisition=options["acquisition"],
                             objective=Objective.parse(options.get("objectives"), options.get("constraint")),
@@ -74,8 +73,7 @@ def load_state(session: Session, campaign_id: str) -> CampaignState:
         raise CampaignError(f"campaign {campaign_id} does not exist")
     related_ids = list(row.options.get("related_campaigns", []))
     metals = campaigns.metals([campaign_id, *related_ids])
-    return CampaignState(row, measurements_of(session, [campaign_id], metals),
-                         measurements_of(session, related_ids, metals), pending_recipes(session, campaign_id, row.metal))
+    return CampaignState(row, measurements_of(session, [campaign_id], metals), measurements_of(session, related_ids, metals))
 
 
 def pending_recipes(session: Session, campaign_id: str, metal: str) -> list[Recipe]:
